@@ -1,0 +1,237 @@
+// The environment file model. One YAML file describes one site (the embedded
+// lab or a real cloud); everything the harness knows about a site comes from
+// here. Secrets are never literal: they are references to environment
+// variables or files, resolved only when used (see secrets.ts).
+import { z } from 'zod';
+
+const name = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*$/, 'a lower-case name: letters, digits and dashes, starting with a letter');
+
+// IPv4 dotted quad; the harness only speaks IPv4 to the sites it tests today.
+const ipv4 = z
+  .string()
+  .regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/, 'an IPv4 address like 198.18.0.10');
+
+const port = z.number().int().min(1).max(65535);
+const httpUrl = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' });
+const durationMs = z.number().int().positive();
+
+/** A secret is a reference: `{ env: NAME }` or `{ file: /path }`, never a literal string. */
+export const secretRef = z
+  .union([
+    z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name') }),
+    z.strictObject({ file: z.string().min(1, 'a file path') }),
+  ])
+  .describe('A reference to a secret: { env: VAR } or { file: /path }. Literal secrets are refused.');
+
+const credentials = z.strictObject({
+  username: z.string().min(1),
+  password: secretRef,
+  project: z.string().min(1),
+  userDomain: z.string().default('Default'),
+  projectDomain: z.string().default('Default'),
+});
+
+const hostKey = z
+  .union([
+    z.strictObject({ knownHostsFile: z.string().min(1) }),
+    z.strictObject({ fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'an OpenSSH SHA256 fingerprint') }),
+  ])
+  .describe('How the node host key is pinned; an unknown key is always refused.');
+
+const sshSettings = z.strictObject({
+  user: z.string().min(1).optional(),
+  port: port.optional(),
+  privateKey: secretRef.optional(),
+  hostKey: hostKey.optional(),
+  /** Reach this node through another node (a bastion), as on a real site's guest networks. */
+  jumpHost: name.optional(),
+});
+
+const node = z.strictObject({
+  address: ipv4,
+  roles: z.array(name).default([]),
+  ssh: sshSettings.default({}),
+});
+
+const controlDriver = z.enum(['systemd', 'supervisor', 'pacemaker', 'signal']);
+
+const serviceInstance = z.strictObject({
+  /** systemd unit, supervisor program, pacemaker resource, or process name for the signal driver. */
+  unit: z.string().min(1),
+  /** Log file of this instance on its node; used by the log checks. */
+  log: z.string().min(1).optional(),
+  /** For the signal driver: the pid file of the main process. */
+  pidFile: z.string().min(1).optional(),
+});
+
+const service = z.strictObject({
+  driver: controlDriver,
+  /** node name -> the unit that runs this service there. */
+  instances: z.record(name, serviceInstance),
+});
+
+const keepalivedRef = z.strictObject({
+  /** vrrp_instance name in keepalived.conf on the holders. */
+  instance: z.string().min(1),
+  /** Logical service name (in `services`) that runs keepalived on the holders. */
+  service: name,
+  /** Interface the VIP lives on, on every holder. */
+  interface: z.string().min(1),
+  virtualRouterId: z.number().int().min(1).max(255),
+  advertIntSeconds: z.number().positive().default(1),
+});
+
+const vip = z.strictObject({
+  address: ipv4,
+  prefixLength: z.number().int().min(8).max(32).default(24),
+  /** Nodes that may hold the VIP, highest keepalived priority first. */
+  holders: z.array(name).min(1),
+  keepalived: keepalivedRef,
+  /** Name guests use for this VIP (the documents' proxy.polex.io). */
+  hostname: z.string().optional(),
+  /** For a trove-mgmt VIP: a node on that network from which to probe as a guest would. */
+  probeFrom: name.optional(),
+  /** TCP ports served on this VIP, by purpose, e.g. { swift: 8080, amqp-ctl1: 5670 }. */
+  ports: z.record(z.string(), port).default({}),
+});
+
+const galera = z.strictObject({
+  nodes: z.array(name).min(1),
+  /** Logical service name that runs the database server on those nodes. */
+  service: name,
+  /** Command that runs the SQL client as an administrator on a node. */
+  clientCommand: z.string().default('mysql'),
+  /** Where clients reach the cluster: the load-balanced address (e.g. the API VIP on 3307). */
+  endpoint: z.strictObject({ host: ipv4, port }),
+  /** A SQL account for the write probe, with rights on `probeDatabase`. */
+  probeUser: z.strictObject({ username: z.string().min(1), password: secretRef }),
+  probeDatabase: z.string().regex(/^[A-Za-z0-9_]+$/).default('trove_ha_probe'),
+  clustercheckPort: port.optional(),
+});
+
+const rabbitmq = z.strictObject({
+  /** node name -> Erlang node name (rabbit@ctl1). */
+  nodes: z.record(name, z.string().regex(/^[^@\s]+@[^@\s]+$/, 'an Erlang node name like rabbit@ctl1')),
+  service: name,
+  ctlCommand: z.string().default('rabbitmqctl'),
+  partitionHandling: z.enum(['ignore', 'pause_minority', 'autoheal', 'pause_if_all_down']).default('pause_minority'),
+  management: z.strictObject({ url: httpUrl, username: z.string(), password: secretRef }).optional(),
+});
+
+const haproxy = z.strictObject({
+  /** node name -> path of the HAProxy stats socket on that node. */
+  statsSockets: z.record(name, z.string().min(1)),
+  service: name,
+});
+
+const trove = z.strictObject({
+  datastore: z.string().min(1),
+  datastoreVersion: z.string().min(1),
+  flavor: z.string().min(1),
+  /** Tenant networks a database instance is plugged into (names). */
+  networks: z.array(z.string()).default([]),
+  /** Trove management networks (names), one VIP each. */
+  managementNetworks: z.array(z.string()).default([]),
+  /** Logical service names of the control plane. */
+  services: z
+    .strictObject({ api: name, taskmanager: name, conductor: name })
+    .default({ api: 'trove-api', taskmanager: 'trove-taskmanager', conductor: 'trove-conductor' }),
+});
+
+const timeouts = z
+  .strictObject({
+    sshConnectMs: durationMs.default(10_000),
+    sshCommandMs: durationMs.default(60_000),
+    httpRequestMs: durationMs.default(30_000),
+    instanceActiveMs: durationMs.default(600_000),
+    instanceDeleteMs: durationMs.default(300_000),
+    backupCompleteMs: durationMs.default(600_000),
+    clusterRecoveryMs: durationMs.default(180_000),
+  })
+  .default({
+    sshConnectMs: 10_000,
+    sshCommandMs: 60_000,
+    httpRequestMs: 30_000,
+    instanceActiveMs: 600_000,
+    instanceDeleteMs: 300_000,
+    backupCompleteMs: 600_000,
+    clusterRecoveryMs: 180_000,
+  });
+
+export const environmentSchema = z
+  .strictObject({
+    name,
+    description: z.string().optional(),
+    /** Fault scenarios run only where this is true. */
+    destructive: z.boolean(),
+    keystone: z.strictObject({
+      url: httpUrl,
+      region: z.string().default('RegionOne'),
+      interface: z.enum(['public', 'internal', 'admin']).default('public'),
+      caFile: z.string().optional(),
+      admin: credentials,
+      tenant: credentials,
+    }),
+    /** Defaults for every node's SSH settings. */
+    ssh: sshSettings.default({}),
+    nodes: z.record(name, node),
+    services: z.record(name, service).default({}),
+    vips: z.record(name, vip).default({}),
+    galera: galera.optional(),
+    rabbitmq: rabbitmq.optional(),
+    haproxy: haproxy.optional(),
+    trove,
+    toxiproxy: z.strictObject({ url: httpUrl }).optional(),
+    timeouts,
+  })
+  .superRefine((env, ctx) => {
+    // Cross references: every node a section names must exist in `nodes`,
+    // every service a section names must exist in `services`.
+    const nodes = new Set(Object.keys(env.nodes));
+    const services = new Set(Object.keys(env.services));
+    const needNode = (n: string, path: (string | number)[]) => {
+      if (!nodes.has(n)) ctx.addIssue({ code: 'custom', path, message: `names node "${n}", which is not in nodes (have: ${[...nodes].join(', ') || 'none'})` });
+    };
+    const needService = (s: string, path: (string | number)[]) => {
+      if (!services.has(s)) ctx.addIssue({ code: 'custom', path, message: `names service "${s}", which is not in services (have: ${[...services].join(', ') || 'none'})` });
+    };
+    for (const [n, def] of Object.entries(env.nodes)) if (def.ssh.jumpHost) needNode(def.ssh.jumpHost, ['nodes', n, 'ssh', 'jumpHost']);
+    for (const [s, def] of Object.entries(env.services))
+      for (const n of Object.keys(def.instances)) needNode(n, ['services', s, 'instances', n]);
+    for (const [v, def] of Object.entries(env.vips)) {
+      def.holders.forEach((h, i) => needNode(h, ['vips', v, 'holders', i]));
+      needService(def.keepalived.service, ['vips', v, 'keepalived', 'service']);
+      if (def.probeFrom) needNode(def.probeFrom, ['vips', v, 'probeFrom']);
+    }
+    if (env.galera) {
+      env.galera.nodes.forEach((n, i) => needNode(n, ['galera', 'nodes', i]));
+      needService(env.galera.service, ['galera', 'service']);
+    }
+    if (env.rabbitmq) {
+      for (const n of Object.keys(env.rabbitmq.nodes)) needNode(n, ['rabbitmq', 'nodes', n]);
+      needService(env.rabbitmq.service, ['rabbitmq', 'service']);
+    }
+    if (env.haproxy) {
+      for (const n of Object.keys(env.haproxy.statsSockets)) needNode(n, ['haproxy', 'statsSockets', n]);
+      needService(env.haproxy.service, ['haproxy', 'service']);
+    }
+    for (const role of ['api', 'taskmanager', 'conductor'] as const) needService(env.trove.services[role], ['trove', 'services', role]);
+    // Two VRRP instances on one segment with the same router id fight over
+    // one virtual MAC: the documents' sample makes exactly this mistake.
+    const seen = new Map<string, string>();
+    for (const [v, def] of Object.entries(env.vips)) {
+      const key = `${def.keepalived.interface}/${def.keepalived.virtualRouterId}/${[...def.holders].sort().join(',')}`;
+      const other = seen.get(key);
+      if (other) ctx.addIssue({ code: 'custom', path: ['vips', v, 'keepalived', 'virtualRouterId'], message: `virtual_router_id ${def.keepalived.virtualRouterId} is already used by VIP "${other}" on the same holders and interface; give each vrrp_instance its own id` });
+      else seen.set(key, v);
+    }
+  });
+
+export type Environment = z.infer<typeof environmentSchema>;
+export type SecretRef = z.infer<typeof secretRef>;
+export type NodeDef = Environment['nodes'][string];
+export type ServiceDef = Environment['services'][string];
+export type VipDef = Environment['vips'][string];
+export type ControlDriver = z.infer<typeof controlDriver>;
