@@ -12,7 +12,7 @@ PACKAGES=(
   # HA infrastructure
   haproxy keepalived rabbitmq-server mariadb-server mariadb-client galera-4
   # OpenStack services (libraries and entry points only, no packaged daemons)
-  python3-keystone python3-openstackclient python3-pymysql
+  python3-keystone python3-openstackclient python3-pymysql uwsgi-core uwsgi-plugin-python3
   swift swift-proxy swift-account swift-container swift-object python3-keystonemiddleware
   python3-swiftclient memcached
   python3-trove python3-troveclient

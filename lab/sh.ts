@@ -74,6 +74,9 @@ export function run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
       if (result.code !== 0 && !opts.allowFail) reject(new CommandError(argv, result, opts.log));
       else resolve(result);
     });
+    // A child that exits without reading its stdin (most commands) closes the
+    // pipe first; the resulting EPIPE is not an error of the command.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
 }
