@@ -2,7 +2,7 @@
 // appended here and fsync'ed; when it is undone, a `healed` record follows. A
 // run killed in the middle of a fault leaves an open entry that `trove-ha heal`
 // replays. One JSON object per line, so a torn last line loses only itself.
-import { appendFileSync, existsSync, mkdirSync, openSync, fsyncSync, closeSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, openSync, fsyncSync, closeSync, readFileSync, readSync, fstatSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, dirname } from 'node:path';
 
@@ -21,6 +21,8 @@ export interface JournalEntry {
   injectedAt: string;
   inverse: Inverse;
   healed?: boolean;
+  /** When the `healed` record was written (ISO), if it was. */
+  healedAt?: string;
 }
 
 type Line = { type: 'inject'; entry: Omit<JournalEntry, 'healed'> } | { type: 'healed'; id: string; at: string };
@@ -35,10 +37,27 @@ export function journalPath(envName: string): string {
 
 function appendDurably(path: string, line: Line): void {
   mkdirSync(dirname(path), { recursive: true });
-  appendFileSync(path, `${JSON.stringify(line)}\n`);
+  // After a crash mid-write the file ends in a torn line; start on a fresh line
+  // so this record is not glued to it and lost with it.
+  const separator = endsWithoutNewline(path) ? '\n' : '';
+  appendFileSync(path, `${separator}${JSON.stringify(line)}\n`);
   const fd = openSync(path, 'r');
   try {
     fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function endsWithoutNewline(path: string): boolean {
+  if (!existsSync(path)) return false;
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return false;
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    return last[0] !== 0x0a;
   } finally {
     closeSync(fd);
   }
@@ -67,7 +86,10 @@ export function readJournal(path: string): JournalEntry[] {
     if (line.type === 'inject') entries.set(line.entry.id, { ...line.entry, healed: false });
     else if (line.type === 'healed') {
       const e = entries.get(line.id);
-      if (e) e.healed = true;
+      if (e) {
+        e.healed = true;
+        e.healedAt = line.at;
+      }
     }
   }
   return [...entries.values()];

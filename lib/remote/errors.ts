@@ -50,14 +50,16 @@ export class RemoteTimeoutError extends RemoteError {
 export class RemoteCommandError extends RemoteError {
   constructor(readonly result: CommandResult) {
     const how = result.signal ? `was killed by signal ${result.signal}` : `exited with code ${result.code}`;
-    super(`node ${result.node}: command ${how}: ${result.command}${tail(result.stderr)}`, result.node);
+    // Some tools (supervisorctl, systemctl is-active) report failures on stdout.
+    const said = result.stderr.trim() ? tail(result.stderr) : tail(result.stdout, 10, 2000, 'stdout');
+    super(`node ${result.node}: command ${how}: ${result.command}${said}`, result.node);
   }
 }
 
-/** The last lines of a command's stderr, for an error message. */
-export function tail(stderr: string, maxLines = 10, maxChars = 2000): string {
-  const lines = stderr.trimEnd().split('\n');
+/** The last lines of a command's stderr (or stdout), for an error message. */
+export function tail(output: string, maxLines = 10, maxChars = 2000, stream = 'stderr'): string {
+  const lines = output.trimEnd().split('\n');
   let text = lines.slice(-maxLines).join('\n');
   if (text.length > maxChars) text = `…${text.slice(-maxChars)}`;
-  return text ? `\n--- stderr (last ${Math.min(lines.length, maxLines)} lines) ---\n${text}` : '';
+  return text ? `\n--- ${stream} (last ${Math.min(lines.length, maxLines)} lines) ---\n${text}` : '';
 }

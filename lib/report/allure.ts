@@ -30,6 +30,11 @@ export async function attachJson(name: string, value: unknown): Promise<void> {
   await allure.attachment(name, JSON.stringify(value, null, 2), 'application/json');
 }
 
+/** An SVG image (e.g. a probe timeline), shown inline by the Allure report. */
+export async function attachSvg(name: string, svg: string): Promise<void> {
+  await allure.attachment(name, svg, 'image/svg+xml');
+}
+
 export async function parameter(name: string, value: string): Promise<void> {
   await allure.parameter(name, value);
 }

@@ -1,0 +1,35 @@
+// Partition rules: DROP in INPUT and OUTPUT for each peer address, every rule
+// carrying a comment tag unique to one fault, so the inverse deletes exactly
+// the rules that fault added and nothing an operator or a firewall set up
+// (never `iptables -F`).
+
+export const TAG_PREFIX = 'trove-ha:';
+
+export function partitionTag(faultId: string): string {
+  const tag = `${TAG_PREFIX}${faultId}`;
+  if (!/^[A-Za-z0-9_.:-]{1,200}$/.test(tag)) throw new Error(`"${faultId}" cannot be an iptables comment tag`);
+  return tag;
+}
+
+/** Inserts (at the top, ahead of any ACCEPT) DROP rules both ways for every address. */
+export function insertDropRules(tag: string, addresses: string[]): string {
+  const comment = `-m comment --comment ${tag}`;
+  return addresses
+    .flatMap((a) => [`iptables -w -I INPUT -s ${a}/32 ${comment} -j DROP`, `iptables -w -I OUTPUT -d ${a}/32 ${comment} -j DROP`])
+    .join(' && ');
+}
+
+/**
+ * Deletes every rule tagged `tag` in INPUT and OUTPUT, then verifies none is
+ * left (exit 1 otherwise). `iptables -S` prints a rule as its `-A` spec; the
+ * same spec with `-D` deletes that very rule. The trailing space in the match
+ * keeps tag "x:1" from matching "x:12".
+ */
+export function deleteTaggedRules(tag: string): string {
+  const match = `' --comment ${tag} '`;
+  return [
+    'set -f',
+    `for chain in INPUT OUTPUT; do iptables -w -S "$chain" | grep -F -e ${match} | sed 's/^-A /-D /' | while read -r rule; do iptables -w $rule; done; done`,
+    `if iptables -w -S | grep -q -F -e ${match}; then echo 'iptables rules tagged ${tag} are still present' >&2; exit 1; fi`,
+  ].join('; ');
+}
