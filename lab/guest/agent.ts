@@ -23,9 +23,16 @@ export interface GuestAgentOptions {
   config: GuestConfig;
   datastore: Datastore;
   log?: Logger;
-  /** Datastore-specific operations, registered next to the instance ones. */
-  operations?: RpcMethod[];
+  /** Datastore-specific operations, registered next to the instance ones (a factory gets the agent's parts). */
+  operations?: RpcMethod[] | ((parts: AgentParts) => RpcMethod[]);
   connectTimeoutMs?: number;
+}
+
+/** What datastore operations may use of the agent. */
+export interface AgentParts {
+  reporter: StatusReporter;
+  conductor: ConductorApi;
+  log: Logger;
 }
 
 export class GuestAgent {
@@ -60,7 +67,9 @@ export class GuestAgent {
     });
     this.conductor = new ConductorApi(this.transport, { exchange: config.controlExchange, topic: config.conductorQueue, guestId: config.guestId, key: config.instanceRpcEncrKey });
     this.reporter = new StatusReporter({ conductor: this.conductor, datastore, stateDir: config.stateDir, intervalMs: config.reportInterval * 1000, log: this.log });
-    this.registry.register(...instanceOperations({ datastore, reporter: this.reporter, log: this.log }), ...(opts.operations ?? []));
+    const parts: AgentParts = { reporter: this.reporter, conductor: this.conductor, log: this.log };
+    const extra = typeof opts.operations === 'function' ? opts.operations(parts) : (opts.operations ?? []);
+    this.registry.register(...instanceOperations({ datastore, reporter: this.reporter, log: this.log }), ...extra);
     this.server = new RpcServer({
       transport: this.transport,
       exchange: config.controlExchange,

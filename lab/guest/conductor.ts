@@ -61,4 +61,9 @@ export class ConductorApi {
     await this.client.cast(emptyTroveContext(), 'heartbeat', { instance_id: this.opts.guestId, sent: pyFloat(sent), payload: { service_status: status } });
     return sent;
   }
+
+  /** report_root(instance_id): the conductor records root as enabled (RootHistory). */
+  async reportRoot(): Promise<void> {
+    await this.client.cast(emptyTroveContext(), 'report_root', { instance_id: this.opts.guestId });
+  }
 }

@@ -35,6 +35,12 @@ export interface GuestConfig {
   };
   /** Where the prepare-completed marker lives (Trove: /opt/trove-guestagent). */
   stateDir: string;
+  /** [DEFAULT] state_change_wait_time: how long start/stop may take, s (Trove default 180). */
+  stateChangeWaitTime: number;
+  /** [DEFAULT] state_change_poll_time: s between status checks while waiting (Trove default 3). */
+  stateChangePollTime: number;
+  /** Every option read, for datastore-specific sections ([mysql], [mariadb]). */
+  ini: Ini;
 }
 
 export class ConfigError extends Error {}
@@ -70,8 +76,12 @@ export function guestConfigFromIni(ini: Ini, source: string): GuestConfig {
   };
   const guestId = need('guest_id', 'guest_info.conf was not injected or not read');
   const datastoreManager = need('datastore_manager', 'guest_info.conf was not injected or not read');
-  const reportInterval = Number(d('report_interval') ?? 30);
-  if (!Number.isFinite(reportInterval) || reportInterval < 0) throw new ConfigError(`${source}: [DEFAULT] report_interval must be a number of seconds`);
+  const seconds = (key: string, dflt: number): number => {
+    const n = Number(d(key) ?? dflt);
+    if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${source}: [DEFAULT] ${key} must be a number of seconds`);
+    return n;
+  };
+  const reportInterval = seconds('report_interval', 30);
   return {
     guestId,
     datastoreManager,
@@ -91,6 +101,9 @@ export function guestConfigFromIni(ini: Ini, source: string): GuestConfig {
       transientQueuesTtl: rabbit('rabbit_transient_queues_ttl', 1800),
     },
     stateDir: iniGet(ini, 'guest_agent', 'state_dir') || '/opt/trove-guestagent',
+    stateChangeWaitTime: seconds('state_change_wait_time', 180),
+    stateChangePollTime: seconds('state_change_poll_time', 3),
+    ini,
   };
 }
 

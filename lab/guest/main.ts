@@ -3,12 +3,9 @@
 // Picks the Datastore for guest_info.conf's datastore_manager, runs until
 // SIGTERM/SIGINT, then closes the AMQP connection cleanly.
 import { GuestAgent } from './agent.ts';
-import { readGuestConfig, type GuestConfig } from './config.ts';
-import type { Datastore } from './datastore.ts';
+import { readGuestConfig } from './config.ts';
+import { DATASTORES } from './datastores.ts';
 import { createLogger, errorText } from './log.ts';
-
-/** Datastore factories by datastore_manager; the MariaDB one plugs in here. */
-export const DATASTORES: Record<string, (config: GuestConfig) => Datastore> = {};
 
 async function main(): Promise<void> {
   const i = process.argv.indexOf('--config-dir');
@@ -17,7 +14,10 @@ async function main(): Promise<void> {
   const config = readGuestConfig(dir);
   const factory = DATASTORES[config.datastoreManager];
   if (!factory) throw new Error(`no datastore implementation for datastore_manager=${config.datastoreManager} (have: ${Object.keys(DATASTORES).join(', ') || 'none'})`);
-  const agent = new GuestAgent({ config, datastore: factory(config), log: createLogger({ level: process.env.GUEST_DEBUG ? 'debug' : 'info' }) });
+  const log = createLogger({ level: process.env.GUEST_DEBUG ? 'debug' : 'info' });
+  log.addSecret(config.instanceRpcEncrKey);
+  const { datastore, operations } = factory(config, log);
+  const agent = new GuestAgent({ config, datastore, operations, log });
   await agent.start();
   const stop = () => void agent.stop().then(() => process.exit(0));
   process.once('SIGTERM', stop);

@@ -20,8 +20,9 @@ export interface OsloPeer {
   stop(): Promise<void>;
 }
 
-export async function startOsloPeer(env: { TRANSPORT_URL: string; GUEST_ID: string; GUEST_KEY: string }): Promise<OsloPeer> {
-  const script = new URL('./guest-oslo-peer.py', import.meta.url).pathname;
+/** `script`: which peer (guest-oslo-peer.py: raw oslo calls; guest-trove-api-peer.py: Trove's guest API class). */
+export async function startOsloPeer(env: { TRANSPORT_URL: string; GUEST_ID: string; GUEST_KEY: string; [k: string]: string }, script = 'guest-oslo-peer.py'): Promise<OsloPeer> {
+  script = new URL(`./${script}`, import.meta.url).pathname;
   // cwd outside the trove package dir: its modules shadow stdlib names there
   const child: ChildProcess = spawn('/usr/bin/python3', [script], { env: { ...process.env, ...env }, cwd: tmpdir(), stdio: ['pipe', 'pipe', 'pipe'] });
   const events: PeerEvent[] = [];

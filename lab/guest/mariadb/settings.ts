@@ -1,0 +1,79 @@
+// The MariaDB datastore's options, from the guest config. Trove's own
+// ([<manager>] mount_point, ignore_users, ignore_dbs, default_password_length;
+// [DEFAULT] root_grant, root_grant_option, state_change_*) keep Trove's names
+// and defaults; lab_* options exist only because a lab VM shares the host:
+//   lab_bind_address   what mariadbd listens on (default 0.0.0.0; a VM has its own netns)
+//   lab_port           default 3306 (tcp_ports' first)
+//   lab_run_as         OS user for mariadbd when the agent is root (default mysql)
+//   lab_process_control  auto | supervisor | detached (auto: supervisor when
+//                      SUPERVISOR_SERVER_URL is set, i.e. the agent runs under supervisord)
+//   lab_supervisor_conf_dir  where the [program:mariadb] file goes (default /etc/supervisor/conf.d)
+import type { GuestConfig } from '../config.ts';
+import { ConfigError } from '../config.ts';
+import { iniGet } from '../ini.ts';
+import { mariadbLayout, resolveMountPoint, type MariadbLayout } from './layout.ts';
+
+export interface MariadbSettings {
+  manager: string;
+  datastoreVersion: string | null;
+  layout: MariadbLayout;
+  bindAddress: string;
+  port: number;
+  /** null: run mariadbd as whoever the agent is (not root). */
+  runAs: string | null;
+  ignoreUsers: string[];
+  ignoreDbs: string[];
+  rootGrant: string[];
+  rootGrantOption: boolean;
+  passwordLength: number;
+  stateChangeWaitMs: number;
+  stateChangePollMs: number;
+  processControl: 'supervisor' | 'detached';
+  supervisorSocket: string | null;
+  supervisorConfDir: string;
+  mariadbd: string;
+  installDb: string;
+}
+
+/** Trove 18 defaults per manager (cfg.py mysql_opts / mariadb_opts). */
+const IGNORE_DBS: Record<string, string[]> = {
+  mysql: ['mysql', 'information_schema', 'performance_schema', 'sys'],
+  mariadb: ['mysql', 'information_schema', 'performance_schema'],
+};
+
+const list = (raw: string | undefined, dflt: string[]): string[] => (raw === undefined ? dflt : raw.split(',').map((s) => s.trim()).filter(Boolean));
+
+export function mariadbSettings(config: GuestConfig, env: NodeJS.ProcessEnv = process.env, isRoot = process.getuid?.() === 0): MariadbSettings {
+  const m = config.datastoreManager;
+  const opt = (key: string) => iniGet(config.ini, m, key) || undefined;
+  const dflt = (key: string) => iniGet(config.ini, 'DEFAULT', key) || undefined;
+  const int = (raw: string | undefined, dflt: number, what: string) => {
+    const n = Number(raw ?? dflt);
+    if (!Number.isInteger(n) || n < 0) throw new ConfigError(`[${m}] ${what} must be a non-negative integer`);
+    return n;
+  };
+  const supervisorSocket = env.SUPERVISOR_SERVER_URL?.startsWith('unix://') ? env.SUPERVISOR_SERVER_URL.slice(7) : null;
+  const pc = opt('lab_process_control') ?? 'auto';
+  if (!['auto', 'supervisor', 'detached'].includes(pc)) throw new ConfigError(`[${m}] lab_process_control must be auto, supervisor or detached`);
+  if (pc === 'supervisor' && !supervisorSocket) throw new ConfigError(`[${m}] lab_process_control = supervisor, but SUPERVISOR_SERVER_URL is not set`);
+  return {
+    manager: m,
+    datastoreVersion: config.datastoreVersion,
+    layout: mariadbLayout(resolveMountPoint(config.mountPoint, env.VM_ROOT)),
+    bindAddress: opt('lab_bind_address') ?? '0.0.0.0',
+    port: int(opt('lab_port'), 3306, 'lab_port'),
+    runAs: isRoot ? (opt('lab_run_as') ?? 'mysql') : null,
+    ignoreUsers: list(opt('ignore_users'), ['os_admin', 'root']),
+    ignoreDbs: list(opt('ignore_dbs'), IGNORE_DBS[m] ?? IGNORE_DBS.mysql!),
+    rootGrant: list(dflt('root_grant'), ['ALL']),
+    rootGrantOption: (dflt('root_grant_option') ?? 'true').toLowerCase() !== 'false',
+    passwordLength: int(opt('default_password_length'), 36, 'default_password_length'),
+    stateChangeWaitMs: config.stateChangeWaitTime * 1000,
+    stateChangePollMs: config.stateChangePollTime * 1000,
+    processControl: pc === 'detached' || (pc === 'auto' && !supervisorSocket) ? 'detached' : 'supervisor',
+    supervisorSocket,
+    supervisorConfDir: opt('lab_supervisor_conf_dir') ?? '/etc/supervisor/conf.d',
+    mariadbd: opt('lab_mariadbd') ?? '/usr/sbin/mariadbd',
+    installDb: opt('lab_install_db') ?? '/usr/bin/mariadb-install-db',
+  };
+}
