@@ -9,11 +9,19 @@ import { rabbitmqStep } from './steps/rabbitmq.ts';
 import { loadBalancersStep } from './steps/loadbalancers.ts';
 import { keystone } from './steps/keystone.ts';
 import { swift } from './steps/swift.ts';
+import { cloudStep } from './steps/cloud.ts';
+import { troveStep } from './steps/trove.ts';
 
-export function labStages(): LabStep[][] {
-  return [[networkStep], [nodesStep], [galeraStep, rabbitmqStep], [loadBalancersStep], [keystone], [swift]];
+/** One entry of a stage: a step, or a chain of steps run one after the other. */
+export type StageEntry = LabStep | LabStep[];
+
+export function labStages(): StageEntry[][] {
+  // Swift and the lab cloud only need Keystone. Trove needs the lab cloud's
+  // catalog entries before its daemons start (they cache the catalog), but not
+  // Swift: the chain cloud -> trove runs beside Swift.
+  return [[networkStep], [nodesStep], [galeraStep, rabbitmqStep], [loadBalancersStep], [keystone], [swift, [cloudStep, troveStep]]];
 }
 
 export async function labSteps(): Promise<LabStep[]> {
-  return labStages().flat();
+  return labStages().flat(2);
 }

@@ -2,7 +2,8 @@
 // directories (datadirs, logs, pid files). Each teardown must work on a
 // half-built lab, and one failing does not stop the others: whatever is left
 // running is found again by `ip netns pids` in the network step.
-// Kept: secrets/ and ssh/id_ed25519 (lab.yaml points at them), logs/ (step logs).
+// Kept: secrets/ and ssh/id_ed25519 (lab.yaml points at them), logs/ (step logs),
+// cache/ (downloads, e.g. api-paste.ini from the trove-common .deb).
 import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { labPaths } from './paths.ts';

@@ -18,7 +18,7 @@ export interface Leg {
 
 export interface LabNode {
   name: string;
-  role: 'controller' | 'mgmt-proxy' | 'guest-probe';
+  role: 'controller' | 'mgmt-proxy' | 'guest-probe' | 'cloud';
   legs: Leg[];
 }
 
@@ -62,10 +62,14 @@ const probe = (i: number): LabNode => ({
   ],
 });
 
-export const nodes: LabNode[] = [ctl(1), ctl(2), ctl(3), ha(1), ha(2), probe(1), probe(2), probe(3)];
+/** The lab cloud (Nova/Neutron/Glance/Cinder subset, lab/cloud/): an admin-network host of its own. */
+const cloud: LabNode = { name: 'cloud', role: 'cloud', legs: [{ network: 'admin', ifname: 'eth0', address: '198.18.0.30' }] };
+
+export const nodes: LabNode[] = [ctl(1), ctl(2), ctl(3), ha(1), ha(2), probe(1), probe(2), probe(3), cloud];
 
 export const controllers = nodes.filter((n) => n.role === 'controller');
 export const mgmtProxies = nodes.filter((n) => n.role === 'mgmt-proxy');
+export const cloudNode = cloud;
 
 export const API_VIP = '198.18.0.10';
 /** trove-mgmtN -> VIP .5 on that network. */

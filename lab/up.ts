@@ -78,7 +78,21 @@ export function labUpResult(opts: LabUpOptions = {}): Promise<LabUpResult> {
     mkdirSync(labPaths.logs, { recursive: true });
     const runs: StepRun[] = [];
     for (const stage of labStages()) {
-      const stageRuns = await Promise.all(stage.map((step) => runStep(step, started, progress)));
+      // Entries run at the same time; a chain runs its steps in order and stops at a failure.
+      const stageRuns = (
+        await Promise.all(
+          stage.map(async (entry) => {
+            const chain = Array.isArray(entry) ? entry : [entry];
+            const done: StepRun[] = [];
+            for (const step of chain) {
+              const r = await runStep(step, started, progress);
+              done.push(r);
+              if (r.action === 'failed') break;
+            }
+            return done;
+          }),
+        )
+      ).flat();
       runs.push(...stageRuns);
       const failed = stageRuns.find((r) => r.action === 'failed');
       if (failed) return { ok: false, seconds: (Date.now() - started) / 1000, steps: runs, failed: { step: failed.name, log: failed.log, error: failed.error ?? 'failed' } };

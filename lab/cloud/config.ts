@@ -26,7 +26,15 @@ export const configSchema = z.object({
   /** Name of the "hypervisor" host servers report. */
   computeHost: z.string().default('lab-cloud'),
   // YAML reads a bare `null` as null: take it as the null driver's name.
-  vmDriver: z.preprocess((v) => (v === null ? 'null' : v), z.enum(['null']).default('null')),
+  /**
+   * Which VM driver makes the servers' machines: "null" (nothing boots, servers go
+   * ACTIVE at once) or the name of a module lab/cloud/vm/<name>-driver.ts that
+   * exports `createVmDriver(options, config)` (see vm-loader.ts). Switching the
+   * lab to real namespace micro-VMs is then a config change: vmDriver: namespace.
+   */
+  vmDriver: z.preprocess((v) => (v === null ? 'null' : v), z.string().regex(/^[a-z][a-z0-9-]*$/, 'a driver name such as null or namespace').default('null')),
+  /** Passed unchanged to the driver's createVmDriver (bridges, state dir, ...). */
+  vmDriverOptions: z.record(z.string(), z.unknown()).default({}),
   keystone: z
     .object({
       authUrl: z.string().url(),

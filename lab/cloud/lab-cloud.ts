@@ -13,7 +13,8 @@ import { networkRewrite, networkRouter } from './network/index.ts';
 import { RequestLog } from './request-log.ts';
 import { startApiServer, type ApiServer } from './server.ts';
 import { Store } from './store.ts';
-import { NullVmDriver, type VmDriver } from './vm-driver.ts';
+import type { VmDriver } from './vm-driver.ts';
+import { loadVmDriver } from './vm-loader.ts';
 import { volumeRouter } from './volume/index.ts';
 
 export interface LabCloud {
@@ -28,7 +29,7 @@ export async function startLabCloud(config: LabCloudConfig, options: { validator
   const log = new RequestLog(config.logFile ?? join(config.stateDir, 'lab-cloud-requests.log'));
   const cloud: Cloud = {
     store: new Store(config.stateDir),
-    driver: options.driver ?? new NullVmDriver(),
+    driver: options.driver ?? (await loadVmDriver(config)),
     log,
     urls: { compute: url(config.ports.compute), network: url(config.ports.network), image: url(config.ports.image), volume: url(config.ports.volume) },
     region: config.region,
@@ -46,6 +47,7 @@ export async function startLabCloud(config: LabCloudConfig, options: { validator
       cacheSeconds: config.keystone.cacheSeconds,
     });
   log.note(`lab cloud starting (driver ${cloud.driver.name}, state ${cloud.store.file}, ${cloud.store.state.servers.length} servers)`);
+  for (const line of (await cloud.driver.adopt?.(cloud.store.state.servers.map((s) => s.id))) ?? []) log.note(line);
   await resume(cloud);
   const common = { host: config.host, validator, log, authUrl: config.keystone.authUrl };
   const servers: ApiServer[] = [];

@@ -1,7 +1,8 @@
 // Where a server's machine comes from. The lab cloud keeps Nova's bookkeeping;
-// a driver makes (or pretends to make) the machine. The namespace micro-VM
-// driver (a netns per server plugged into its ports' bridges, user_data run
-// inside) comes later; NullVmDriver runs nothing and reports ACTIVE at once.
+// a driver makes (or pretends to make) the machine. NullVmDriver runs nothing
+// and reports ACTIVE at once; the namespace micro-VM driver (vm/, config
+// `vmDriver: namespace`) makes a netns per server plugged into its ports'
+// bridges and runs its user_data inside.
 import type { ImageRecord, NeutronResource, ServerRecord } from './model.ts';
 
 export type VmPower = 'running' | 'stopped' | 'absent' | 'error';
@@ -24,6 +25,8 @@ export interface VmDriver {
   start(server: ServerRecord): Promise<void>;
   stop(server: ServerRecord): Promise<void>;
   reboot(server: ServerRecord, hard: boolean): Promise<void>;
+  /** At start-up, before servers are resumed: what the driver finds of earlier runs (log lines). */
+  adopt?(serverIds: string[]): Promise<string[]>;
 }
 
 export class NullVmDriver implements VmDriver {

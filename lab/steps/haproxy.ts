@@ -45,13 +45,14 @@ ${controllers.map((c) => `    server ${c.name} ${primaryAddress(c)}:${port} chec
 }
 
 /**
- * The APIs behind the API VIP. trove-api joins this list with the Trove control
- * plane (lab part 2); a listener whose servers do not exist yet would only show
- * DOWN backends and make every health check of the lab fail.
+ * The APIs behind the API VIP. Their backends come up in later steps (keystone,
+ * swift, trove): the loadbalancers step only requires Galera and RabbitMQ UP.
+ * trove-api answers `GET /` (its version list) without a token.
  */
 export const apiServices: { name: string; port: number; check: string }[] = [
   { name: 'keystone', port: 5000, check: 'GET /v3' },
   { name: 'swift', port: 8080, check: 'GET /healthcheck' },
+  { name: 'trove-api', port: 8779, check: 'GET /' },
 ];
 
 /** Controllers: the OpenStack API VIP (apiServices) and Galera on 3307 (seed 001). */

@@ -266,7 +266,7 @@ export async function getToken(identityUrl: string, c: Credentials): Promise<Tok
   return { id: r.headers.get('x-subject-token')!, projectId: tok.project?.id, catalog: tok.catalog ?? [] };
 }
 
-class KeystoneAdmin {
+export class KeystoneAdmin {
   constructor(
     private readonly url: string,
     private readonly token: string,
@@ -342,7 +342,7 @@ export function catalogProblems(token: Token, plan: CatalogEntry[], region: stri
     for (const ep of want.endpoints) {
       const have = svc.endpoints.filter((e) => e.interface === ep.interface && (e.region_id ?? region) === region);
       // Keystone expands %(project_id)s in the token's catalog.
-      const url = ep.url.replace('%(project_id)s', token.projectId);
+      const url = ep.url.replace('%(project_id)s', token.projectId).replace('%(tenant_id)s', token.projectId);
       if (have.length !== 1 || have[0]!.url !== url) problems.push(`${want.type} ${ep.interface} endpoint: want ${url}, have ${have.map((e) => e.url).join(', ') || 'none'}`);
     }
   }

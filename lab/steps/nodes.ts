@@ -30,12 +30,22 @@ export const CLIENT_KEY = join(labPaths.ssh, 'id_ed25519');
 export const KNOWN_HOSTS = join(labPaths.ssh, 'known_hosts');
 const RUN_SSHD_MARK = join(labPaths.root, 'created-run-sshd');
 
+/**
+ * `ip netns exec` bind-mounts /etc/netns/<node>/<entry> only over an /etc/<entry>
+ * that exists in the root filesystem. Packages create most (mysql, rabbitmq,
+ * keystone, swift, ...); /etc/trove belongs to trove-common, which the lab does
+ * not install (it pulls in dbconfig), so the lab creates the empty directory.
+ * Never removed: running nodes' mounts hang off it.
+ */
+const HOST_ETC_DIRS = ['trove'];
+
 /** /etc entries a node gets its own copy of (see the header). `hosts` is written by the network step. */
 export function nodeEtcEntries(n: LabNode): string[] {
   const base = ['hosts', 'ssh', 'supervisor'];
-  // keystone and swift: for lab/steps/keystone.ts and swift.ts (another engineer's),
+  // keystone, swift and trove: for lab/steps/keystone.ts, swift.ts and trove.ts,
   // whose programs need their per-node /etc in supervisord's mount namespace.
-  if (n.role === 'controller') return [...base, 'mysql', 'rabbitmq', 'haproxy', 'keepalived', 'xinetd.d', 'keystone', 'swift'];
+  // The lab cloud node keeps its config under its state directory: nothing in /etc.
+  if (n.role === 'controller') return [...base, 'mysql', 'rabbitmq', 'haproxy', 'keepalived', 'xinetd.d', 'keystone', 'swift', 'trove'];
   if (n.role === 'mgmt-proxy') return [...base, 'haproxy', 'keepalived'];
   return base;
 }
@@ -288,6 +298,7 @@ async function nodeGaps(n: LabNode): Promise<string[]> {
 
 async function gaps(): Promise<string[]> {
   const out = (await Promise.all(nodes.map(nodeGaps))).flat();
+  for (const d of HOST_ETC_DIRS) if (!existsSync(`/etc/${d}`)) out.push(`/etc/${d} (bind-mount target)`);
   if (!existsSync(CLIENT_KEY)) out.push('client key');
   if (!fileEquals(KNOWN_HOSTS, knownHostsContent())) out.push('known_hosts');
   return out;
@@ -346,6 +357,7 @@ async function apply(ctx: StepContext): Promise<void> {
     ensureDir('/run/sshd', { mode: 0o755 });
     writeIfChanged(RUN_SSHD_MARK, 'the lab created /run/sshd\n');
   }
+  for (const d of HOST_ETC_DIRS) if (!existsSync(`/etc/${d}`)) ensureDir(`/etc/${d}`, { mode: 0o755 });
   await Promise.all(nodes.map((n) => ensureNode(n, ctx)));
   writeIfChanged(KNOWN_HOSTS, knownHostsContent(), { mode: 0o644 });
   const ms = await waitFor(

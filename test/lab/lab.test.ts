@@ -3,36 +3,14 @@
 // lib/remote and lib/openstack, over SSH and the network, as for any site), and
 // `lab down` twice in a row leaving nothing behind.
 import assert from 'node:assert/strict';
-import { spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labUp, labDown, labStatus, LAB_DIR, type LabUpResult } from '../../lab/index.ts';
-import { nodes, SWITCH_NS } from '../../lab/plan.ts';
+import { labUp, labDown, labStatus, type LabUpResult } from '../../lab/index.ts';
+import { nodes } from '../../lab/plan.ts';
 import { PROJECT_ROOT } from '../../lib/runner/suites.ts';
-
-const quiet = () => undefined;
-const netns = () => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0]).filter(Boolean);
-const labNamespaces = () => netns().filter((n) => n === SWITCH_NS || nodes.some((x) => x.name === n));
-
-function assertNothingLeft(): void {
-  assert.deepEqual(labNamespaces(), [], 'lab namespaces left behind');
-  const links = execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' });
-  assert.doesNotMatch(links, /\blab-(admin|tenant)\b/, 'the harness legs are still in the root namespace');
-  for (const n of nodes) assert.ok(!existsSync(`/etc/netns/${n.name}`), `/etc/netns/${n.name} left behind`);
-  // Every lab daemon names the lab directory on its command line (config paths).
-  const survivors = readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)
-    .map((p) => {
-      try {
-        return `${p}: ${readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()}`;
-      } catch {
-        return '';
-      }
-    })
-    .filter((l) => l.includes(LAB_DIR));
-  assert.deepEqual(survivors, [], 'lab processes left running');
-}
+import { assertNothingLeft, coldLabUp, labTouched, quiet } from './support.ts';
 
 describe('embedded lab', function () {
   this.timeout(20 * 60_000);
@@ -40,13 +18,10 @@ describe('embedded lab', function () {
 
   before(async function () {
     assert.equal(process.getuid?.(), 0, 'the lab tests build network namespaces and must run as root');
-    await labDown({ progress: quiet });
-    cold = await labUp({ progress: (l) => process.stdout.write(`      lab up ${l}\n`) });
+    cold = await coldLabUp((l) => process.stdout.write(`      lab up ${l}\n`));
   });
-
-  after(async () => {
-    await labDown({ progress: quiet });
-  });
+  // No `after`: the lab stays up for the next lab test file (trove.test.ts); the
+  // root-level hook in support.ts takes it down once at the end and checks it.
 
   it('comes up cold, step by step', () => {
     assert.ok(cold.ok, JSON.stringify(cold.failed));
@@ -77,15 +52,16 @@ describe('embedded lab', function () {
   });
 
   it('lab down removes everything, twice in a row, and the lab comes back after', async () => {
+    labTouched();
     await labDown({ progress: quiet });
     assertNothingLeft();
     await labDown({ progress: quiet });
     assertNothingLeft();
     const second = await labUp({ progress: quiet });
-    assert.ok(second.ok);
+    assert.ok(second.ok, JSON.stringify(second.failed));
+    process.stdout.write(`      second cold lab up: ${second.seconds.toFixed(1)} s\n`);
     const status = await labStatus({ progress: quiet });
     assert.ok(status.healthy, status.problems.join('\n'));
-    await labDown({ progress: quiet });
-    assertNothingLeft();
+    // Left up for trove.test.ts; support.ts's root `after` takes it down and checks again.
   });
 });

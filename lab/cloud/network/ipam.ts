@@ -44,7 +44,7 @@ export function parseCidr(text: string): Cidr | undefined {
   return { network: first, prefix, first, last: first + size - 1 };
 }
 
-/** Neutron refuses a CIDR whose host bits are set ("10.0.0.5/24"): it wants the network address. */
+/** Neutron refuses a CIDR whose host bits are set ("198.18.10.5/24"): it wants the network address. */
 export function validateCidr(text: string): Cidr {
   const c = parseCidr(text);
   if (!c) throw badRequest(`Invalid input for cidr. Reason: '${text}' is not a valid IP subnet.`);
