@@ -81,6 +81,8 @@ const keepalivedRef = z.strictObject({
   interface: z.string().min(1),
   virtualRouterId: z.number().int().min(1).max(255),
   advertIntSeconds: z.number().positive().default(1),
+  /** Priority of the first backup (keepalived's default 100): sets the takeover skew time. */
+  backupPriority: z.number().int().min(1).max(254).default(100),
 });
 
 const vip = z.strictObject({
