@@ -21,15 +21,18 @@ export function insertDropRules(tag: string, addresses: string[]): string {
 
 /**
  * Deletes every rule tagged `tag` in INPUT and OUTPUT, then verifies none is
- * left (exit 1 otherwise). `iptables -S` prints a rule as its `-A` spec; the
- * same spec with `-D` deletes that very rule. The trailing space in the match
- * keeps tag "x:1" from matching "x:12".
+ * left (exit 1 otherwise). `iptables -S` prints a rule as its `-A` spec, with
+ * the comment in double quotes (`--comment "trove-ha:x"`); the same spec with
+ * `-D` and the quotes dropped (no shell strips them on this path) deletes that
+ * very rule. The match accepts the comment quoted or not, and requires it to
+ * end there, so tag "x:1" never matches "x:12".
  */
 export function deleteTaggedRules(tag: string): string {
-  const match = `' --comment ${tag} '`;
+  const re = `--comment "?${tag.replace(/\./g, '\\.')}"?( |$)`;
   return [
     'set -f',
-    `for chain in INPUT OUTPUT; do iptables -w -S "$chain" | grep -F -e ${match} | sed 's/^-A /-D /' | while read -r rule; do iptables -w $rule; done; done`,
-    `if iptables -w -S | grep -q -F -e ${match}; then echo 'iptables rules tagged ${tag} are still present' >&2; exit 1; fi`,
+    `re='${re}'`,
+    `for chain in INPUT OUTPUT; do iptables -w -S "$chain" | grep -E -e "$re" | sed 's/^-A /-D /; s/"//g' | while read -r rule; do iptables -w $rule; done; done`,
+    `if iptables -w -S | grep -q -E -e "$re"; then echo 'iptables rules tagged ${tag} are still present' >&2; exit 1; fi`,
   ].join('; ');
 }

@@ -31,7 +31,7 @@ export interface SqlWriteProbeOptions {
   connectTimeoutMs?: number;
   queryTimeoutMs?: number;
   table?: string;
-  /** Distinguishes this probe's rows from earlier runs' in the same table. */
+  /** The harness run this probe belongs to; each probe adds its own suffix, so two probes of one run never share keys. */
   runId?: string;
 }
 
@@ -53,8 +53,10 @@ const NAME = /^[A-Za-z0-9_]{1,64}$/;
 
 export function sqlWriteProbe(endpoint: SqlEndpoint, o: SqlWriteProbeOptions): SqlWriteProbe {
   const table = o.table ?? 'trove_ha_probe_writes';
-  const runId = o.runId ?? `w${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-  if (!NAME.test(table) || !NAME.test(runId) || !NAME.test(endpoint.database)) throw new ConfigError(`sqlWriteProbe: table, run id and database must be plain names (got ${table}, ${runId}, ${endpoint.database})`);
+  // Bound as a query parameter (never spliced into SQL); only its length matters (run VARCHAR(64)).
+  const runId = `${o.runId ?? 'w'}-${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  if (!NAME.test(table) || !NAME.test(endpoint.database)) throw new ConfigError(`sqlWriteProbe: table and database must be plain names (got ${table}, ${endpoint.database})`);
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(runId)) throw new ConfigError(`sqlWriteProbe: run id must be at most 64 letters, digits, _ or - (got ${runId})`);
   const entries: WriteEntry[] = [];
   const connectTimeout = o.connectTimeoutMs ?? 2000;
   const queryTimeout = o.queryTimeoutMs ?? 2000;

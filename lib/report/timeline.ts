@@ -119,7 +119,11 @@ const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 
 export function renderSvgTimeline(input: TimelineInput): string {
   const { from, to } = range(input);
-  const left = 200;
+  // The label column fits the longest lane name (about 7 px a character at
+  // 12 px sans-serif), so names that differ only at the end (ports) stay apart.
+  const longest = Math.max(0, ...input.lanes.map((l) => l.name.length));
+  const maxChars = 60;
+  const left = Math.min(20 + Math.min(longest, maxChars) * 7, 20 + maxChars * 7);
   const plot = 760;
   const laneH = 34;
   const top = input.title ? 44 : 20;
@@ -139,7 +143,7 @@ export function renderSvgTimeline(input: TimelineInput): string {
   }
   input.lanes.forEach((lane, i) => {
     const y = top + i * laneH;
-    parts.push(`<text x="10" y="${y + 19}">${xml(lane.name.length > 30 ? `${lane.name.slice(0, 29)}…` : lane.name)}</text>`);
+    parts.push(`<text x="10" y="${y + 19}">${xml(lane.name.length > maxChars ? `…${lane.name.slice(-(maxChars - 1))}` : lane.name)}<title>${xml(lane.name)}</title></text>`);
     parts.push(`<rect x="${left}" y="${y + 8}" width="${plot}" height="14" fill="#eeeeee"/>`);
     for (const s of laneSegments(lane.history)) {
       const tip = `${s.ok ? 'ok' : 'FAILED'} ${s.count} attempt(s) ${seconds(s.start - from)} .. ${seconds(s.end - from)}${s.details.length ? `: ${s.details.join(', ')}` : ''}`;

@@ -37,7 +37,7 @@ describe('healJournal', () => {
     assert.deepEqual(report.healed.map((e) => e.id), ['d', 'c', 'a']);
     assert.deepEqual(report.failed, []);
     assert.deepEqual(remote.calls.map((c) => c.node), ['ctl3', 'ctl2', 'ctl1']);
-    assert.match(remote.calls[0]!.command, /--comment trove-ha:partition-1 /);
+    assert.match(remote.calls[0]!.command, /iptables rules tagged trove-ha:partition-1 are still present/);
     assert.equal(remote.calls[1]!.command, 'for p in 12 11; do kill -s CONT "$p" 2>/dev/null || true; done');
     assert.equal(remote.calls[2]!.command, 'supervisorctl start mariadb');
     assert.ok(readJournal(journal).every((e) => e.healed));

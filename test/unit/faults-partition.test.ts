@@ -8,7 +8,9 @@ import { RecordingRemote } from '../support/recording-remote.ts';
 
 /**
  * Runs a rule command in bash against a fake `iptables` (a shell function over
- * a rules file, in iptables -S format): the real shell pipeline, no netfilter.
+ * a rules file, in iptables -S format, which prints a comment in double quotes
+ * as iptables 1.8 does): the real shell pipeline, no netfilter. Real netfilter
+ * is exercised in test/integration/faults-iptables.test.ts.
  */
 function runAgainstFakeIptables(command: string, rules: string[]): { rules: string[]; code: number | null; stderr: string; calls: string[] } {
   const fake = `
@@ -19,8 +21,8 @@ iptables() {
   [ "$1" = -w ] && shift
   case "$1" in
     -S) if [ -n "$2" ]; then grep -- "^-A $2 " "$rules_file"; else cat "$rules_file"; fi ;;
-    -I) shift; chain=$1; shift; { echo "-A $chain $*"; cat "$rules_file"; } > "$rules_file.new"; mv "$rules_file.new" "$rules_file" ;;
-    -D) shift; line="-A $*"; grep -n -x -F -- "$line" "$rules_file" | head -1 | cut -d: -f1 | { read -r n || exit 1; sed -i "\${n}d" "$rules_file"; } ;;
+    -I) shift; chain=$1; shift; { echo "-A $chain $*" | sed -E 's/--comment ([^ ]+)/--comment "\\1"/'; cat "$rules_file"; } > "$rules_file.new"; mv "$rules_file.new" "$rules_file" ;;
+    -D) shift; line="-A $*"; tr -d '"' < "$rules_file" | grep -n -x -F -- "$line" | head -1 | cut -d: -f1 | { read -r n || exit 1; sed -i "\${n}d" "$rules_file"; } ;;
   esac
 }
 ( ${command} ); code=$?
@@ -32,17 +34,17 @@ echo "---RULES"; cat "$rules_file"; echo "---CALLS"; cat "$calls_file"; rm -f "$
 }
 
 describe('partitionNode and iptables tags', () => {
-  const operatorRules = ['-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT', '-A INPUT -s 198.18.0.11/32 -m comment --comment trove-ha:partition-x12 -j DROP'];
+  const operatorRules = ['-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT', '-A INPUT -s 198.18.0.11/32 -m comment --comment "trove-ha:partition-x12" -j DROP'];
 
   it('inserts tagged DROP rules both ways and the inverse deletes exactly those', () => {
     const tag = partitionTag('partition-x1');
     const injected = runAgainstFakeIptables(insertDropRules(tag, ['198.18.0.11', '198.18.0.12']), operatorRules);
     assert.equal(injected.code, 0, injected.stderr);
-    assert.deepEqual(injected.rules.filter((r) => r.includes(`--comment ${tag} `)).sort(), [
-      '-A INPUT -s 198.18.0.11/32 -m comment --comment trove-ha:partition-x1 -j DROP',
-      '-A INPUT -s 198.18.0.12/32 -m comment --comment trove-ha:partition-x1 -j DROP',
-      '-A OUTPUT -d 198.18.0.11/32 -m comment --comment trove-ha:partition-x1 -j DROP',
-      '-A OUTPUT -d 198.18.0.12/32 -m comment --comment trove-ha:partition-x1 -j DROP',
+    assert.deepEqual(injected.rules.filter((r) => r.includes(`--comment "${tag}" `)).sort(), [
+      '-A INPUT -s 198.18.0.11/32 -m comment --comment "trove-ha:partition-x1" -j DROP',
+      '-A INPUT -s 198.18.0.12/32 -m comment --comment "trove-ha:partition-x1" -j DROP',
+      '-A OUTPUT -d 198.18.0.11/32 -m comment --comment "trove-ha:partition-x1" -j DROP',
+      '-A OUTPUT -d 198.18.0.12/32 -m comment --comment "trove-ha:partition-x1" -j DROP',
     ]);
     const healed = runAgainstFakeIptables(deleteTaggedRules(tag), injected.rules);
     assert.equal(healed.code, 0, healed.stderr);
@@ -58,7 +60,7 @@ describe('partitionNode and iptables tags', () => {
   it('the inverse fails loudly when tagged rules survive', () => {
     // A fake whose -D does nothing: the verification must catch it.
     const stuck = deleteTaggedRules('trove-ha:p1').replace('iptables -w $rule', 'true');
-    const r = runAgainstFakeIptables(stuck, ['-A INPUT -s 198.18.0.11/32 -m comment --comment trove-ha:p1 -j DROP']);
+    const r = runAgainstFakeIptables(stuck, ['-A INPUT -s 198.18.0.11/32 -m comment --comment "trove-ha:p1" -j DROP']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /iptables rules tagged trove-ha:p1 are still present/);
   });
@@ -81,7 +83,7 @@ describe('partitionNode and iptables tags', () => {
     const fault = partitionNode(faultContext(faultEnvironment(), remote), 'ctl3', ['ctl1']);
     await fault.prepare();
     await assert.rejects(fault.inject(), /exited with code 4/);
-    assert.match(remote.calls[1]!.command, /^set -f; for chain in INPUT OUTPUT/);
+    assert.match(remote.calls[1]!.command, /^set -f; re=.*; for chain in INPUT OUTPUT/);
   });
 
   it('refuses impossible partitions as ConfigError', () => {

@@ -1,0 +1,43 @@
+// A fault scenario as data plus small code (scenarios/*.ts): which fault, which
+// probes record while it acts, what must hold while it is injected, how the
+// histories are judged, and how fast the site must be healthy again.
+import type { FaultContext } from '../faults/context.ts';
+import type { Fault } from '../faults/fault.ts';
+import type { FaultWindow } from '../faults/injector.ts';
+import type { Finding } from '../checks/finding.ts';
+import type { History, Probe } from '../probes/history.ts';
+import type { TimelineLabel } from '../report/timeline.ts';
+import type { Site } from '../harness/site.ts';
+
+export interface ScenarioProbe {
+  /** Lane name in the timeline, e.g. "guest AMQP trove-mgmt1:5670". */
+  lane: string;
+  probe: Probe;
+  /** false for guest-side loops, whose history arrives only when stopped (no streaming over SSH). */
+  live: boolean;
+  /** How a probe's history becomes labels on its lane (e.g. VIP holder changes). */
+  labels?(history: History): TimelineLabel[];
+}
+
+export interface Judgement {
+  findings: Finding[];
+  /** Measured figures for the report (ms, counts). */
+  figures: Record<string, number | string>;
+}
+
+export interface Scenario {
+  /** Stable id, e.g. "keepalived-crash-trove-mgmt1". */
+  id: string;
+  title: string;
+  /** Allure feature (the epic is "HA scenarios"). */
+  feature: string;
+  fault(ctx: FaultContext): Fault;
+  /** Probes to run from before the injection to after recovery, bounded by maxDurationMs. */
+  probes(site: Site, maxDurationMs: number): ScenarioProbe[];
+  /** While the fault is active: wait (bounded) for its expected effect; returns facts for the report. */
+  whileInjected?(site: Site, window: FaultWindow): Promise<Record<string, string | number>>;
+  /** Judge what the probes recorded around the fault window. */
+  judge(histories: Record<string, History>, window: FaultWindow): Judgement | Promise<Judgement>;
+  /** After heal, every health check must pass within this bound. */
+  recoveryBoundMs: number;
+}

@@ -1,0 +1,130 @@
+// The keepalived master of a VIP fails, three ways (clean stop, crash, cut
+// link): the VIP must move to a backup within keepalived's own bound
+// (3 x advert_int + skew for a silent master, the skew alone for a clean stop),
+// what a guest sees through the VIP must come back within that bound, and two
+// holders at once (the stale VIP a crashed master keeps) is detected, measured
+// and tolerated only until the service manager restarts keepalived.
+import type { Environment, VipDef } from '../lib/env/schema.ts';
+import { failKeepalivedMaster, type KeepalivedFailMode } from '../lib/faults/index.ts';
+import { guestAmqpProbe, guestSwiftProbe, vipHolderProbe, apiProbe, type VipSample } from '../lib/probes/index.ts';
+import { keepalivedBound, outageWindows, vipMoves } from '../lib/checks/history.ts';
+import { readVipHolders } from '../lib/checks/vip.ts';
+import { holderChangeLabels } from '../lib/report/timeline.ts';
+import { waitUntil } from '../lib/harness/wait.ts';
+import type { Scenario, ScenarioProbe } from '../lib/scenario/scenario.ts';
+
+/** Probe period of the VIP holder probe, and slack for an SSH round trip. */
+const POLL_SLACK_MS = 700;
+/** How long a crashed keepalived may leave its stale VIP: its service manager restarts it. */
+const CRASH_SPLIT_BRAIN_ALLOWANCE_MS = 15_000;
+/**
+ * Every handover has a moment when both nodes have the address: a clean stop
+ * sends the priority-0 advert before removing it (1.4 s measured on the lab's
+ * loaded controllers), and when the healed master preempts back, the backup
+ * drops it only on hearing the higher priority. Longer than this is split brain.
+ */
+const HANDOVER_OVERLAP_ALLOWANCE_MS = 2_000;
+const splitBrainAllowance = (mode: KeepalivedFailMode): number => (mode === 'crash' ? CRASH_SPLIT_BRAIN_ALLOWANCE_MS : HANDOVER_OVERLAP_ALLOWANCE_MS);
+
+export function moveBoundMs(vip: VipDef, mode: KeepalivedFailMode): number {
+  const silent = keepalivedBound(vip.keepalived.advertIntSeconds, vip.keepalived.backupPriority);
+  const skew = Math.round(((256 - vip.keepalived.backupPriority) / 256) * 1000);
+  return (mode === 'stop' ? skew : silent) + POLL_SLACK_MS;
+}
+
+export function keepalivedMasterFailure(env: Environment, vipName: string, mode: KeepalivedFailMode): Scenario {
+  const vip = env.vips[vipName]!;
+  const bound = moveBoundMs(vip, mode);
+  const guestLanes = (): string[] => {
+    if (!vip.probeFrom || !vip.hostname) return [];
+    const amqp = Object.entries(vip.ports).find(([p]) => p.startsWith('amqp'));
+    return [...(amqp ? [`guest AMQP ${vip.hostname}:${amqp[1]}`] : []), ...(vip.ports.swift ? [`guest Swift ${vip.hostname}:${vip.ports.swift}`] : [])];
+  };
+  return {
+    id: `keepalived-${mode}-${vipName}`,
+    title: `keepalived master of VIP ${vipName} (${vip.address}) fails: ${mode}`,
+    feature: 'keepalived master failure',
+    fault: (ctx) => failKeepalivedMaster(ctx, vipName, mode),
+    probes: (site, maxDurationMs) => {
+      const probes: ScenarioProbe[] = [
+        {
+          lane: `VIP ${vipName} holders`,
+          live: true,
+          probe: vipHolderProbe(site.remote, vipName, vip, { maxDurationMs }),
+          labels: (h) => holderChangeLabels(h as VipSample[]),
+        },
+      ];
+      if (vip.probeFrom && vip.hostname) {
+        const amqp = Object.entries(vip.ports).find(([p]) => p.startsWith('amqp'));
+        if (amqp) probes.push({ lane: `guest AMQP ${vip.hostname}:${amqp[1]}`, live: false, probe: guestAmqpProbe(site.remote, { node: vip.probeFrom, host: vip.hostname, port: amqp[1], maxDurationMs }) });
+        if (vip.ports.swift) probes.push({ lane: `guest Swift ${vip.hostname}:${vip.ports.swift}`, live: false, probe: guestSwiftProbe(site.remote, { node: vip.probeFrom, url: `http://${vip.hostname}:${vip.ports.swift}/healthcheck`, maxDurationMs }) });
+      } else {
+        // A VIP in front of the APIs: what a client of the cloud sees.
+        probes.push({ lane: `API object-store through ${vip.address}`, live: true, probe: apiProbe(site.openstack.tenant, { serviceType: 'object-store', path: '', maxDurationMs }) });
+      }
+      return probes;
+    },
+    whileInjected: async (site, window) => {
+      const from = String(window.facts.holder);
+      let holders: string[] = [];
+      const ms = await waitUntil(
+        `VIP ${vipName} to be held by exactly one node other than ${from}`,
+        async () => {
+          holders = (await readVipHolders(site.remote, vipName, vip.address, vip.holders)).holders;
+          return { done: holders.length === 1 && holders[0] !== from, seen: `held by ${holders.join(', ') || 'nobody'}` };
+        },
+        { timeoutMs: bound + CRASH_SPLIT_BRAIN_ALLOWANCE_MS, intervalMs: 200 },
+      );
+      return { previousHolder: from, newHolder: holders[0]!, observedAfterMs: ms };
+    },
+    judge: (histories, window) => {
+      const samples = (histories[`VIP ${vipName} holders`] ?? []) as VipSample[];
+      // The fault takes effect somewhere inside the injecting command (a clean
+      // `stop` returns only once keepalived has exited): the bound starts when
+      // it was sent and includes its duration.
+      const injectCommandMs = Math.round((window.injectDoneAt ?? window.injectedAt) - window.injectedAt);
+      const allowedMoveMs = bound + injectCommandMs;
+      const move = vipMoves(samples, {
+        injectedAt: window.injectedAt,
+        from: String(window.facts.holder),
+        subject: `VIP ${vipName}`,
+        maxMoveMs: allowedMoveMs,
+        allowSplitBrainMs: splitBrainAllowance(mode),
+        allowNoHolderMs: allowedMoveMs,
+      });
+      const findings = [...move.findings];
+      const figures: Record<string, number | string> = {
+        mode,
+        keepalivedBoundMs: keepalivedBound(vip.keepalived.advertIntSeconds, vip.keepalived.backupPriority),
+        injectCommandMs,
+        allowedMoveMs,
+        ...(move.moveMs !== undefined ? { vipMoveMs: move.moveMs, newHolder: move.newHolder! } : {}),
+        splitBrainMs: move.splitBrain.reduce((n, i) => n + i.durationMs, 0),
+        allowedSplitBrainMs: splitBrainAllowance(mode),
+        noHolderMs: Math.max(0, ...move.noHolder.map((i) => i.durationMs)),
+      };
+      for (const lane of [...guestLanes(), ...Object.keys(histories).filter((l) => l.startsWith('API '))]) {
+        const outage = outageWindows(histories[lane] ?? [], { subject: lane, maxOutageMs: allowedMoveMs });
+        findings.push(...outage.findings);
+        figures[`${lane}: longest outage ms`] = outage.longestMs;
+        figures[`${lane}: failed attempts`] = outage.failed;
+      }
+      return { findings, figures };
+    },
+    recoveryBoundMs: 60_000,
+  };
+}
+
+/** Every VIP and every mode that can be injected on it without cutting the harness's own path. */
+export function keepalivedScenarios(env: Environment): Scenario[] {
+  const out: Scenario[] = [];
+  for (const name of Object.keys(env.vips)) {
+    for (const mode of ['stop', 'crash', 'cut-link'] as const) {
+      // A VIP on the interface the harness reaches its holders through (the API
+      // VIP on the controllers' only leg) cannot have its link cut from here.
+      if (mode === 'cut-link' && !env.vips[name]!.probeFrom) continue;
+      out.push(keepalivedMasterFailure(env, name, mode));
+    }
+  }
+  return out;
+}
