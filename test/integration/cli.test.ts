@@ -18,7 +18,7 @@ describe('trove-ha command line', function () {
   it('lint-env accepts the shipped environment files', () => {
     const r = troveHa('lint-env');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /ok: .*lab\.yaml \(lab: 8 nodes/);
+    assert.match(r.stdout, /ok: .*lab\.yaml \(lab: 9 nodes/);
     assert.match(r.stdout, /ok: .*staging\.example\.yaml \(staging:/);
   });
 

@@ -2,13 +2,16 @@
 // command line as an operator runs them: every scenario passes, its figures are
 // in the report, and the fault journal is left with nothing open.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { PROJECT_ROOT } from '../../lib/runner/suites.ts';
 import { journalPath, readJournal } from '../../lib/faults/journal.ts';
+import { waitUntil } from '../../lib/harness/wait.ts';
 import { ensureLabUp, say } from './support.ts';
+
+const bin = join(PROJECT_ROOT, 'bin/trove-ha.js');
 
 describe('fault scenarios against the lab', function () {
   this.timeout(40 * 60_000);
@@ -39,5 +42,27 @@ describe('fault scenarios against the lab', function () {
     assert.match(junit, / tests="(1\d|[2-9]\d)"/, 'fewer scenarios than the lab declares');
     const open = readJournal(join(state, basename(journalPath('lab')))).filter((e) => !e.healed);
     assert.deepEqual(open, [], 'faults left open in the journal');
+  });
+
+  it('a harness killed with SIGKILL in the middle of a fault leaves it in the journal, and `trove-ha heal` undoes it', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'trove-ha-state-'));
+    const reports = mkdtempSync(join(tmpdir(), 'trove-ha-lab-killed-'));
+    const journal = join(state, basename(journalPath('lab')));
+    const env = { ...process.env, TROVE_HA_STATE_DIR: state };
+    const child = spawn(process.execPath, [bin, 'run', '--env', 'lab', '--suite', 'ha', '--grep', 'VIP trove-mgmt1 .* fails: stop', '--reports', reports, '--no-report'], { env, detached: true, stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    await waitUntil('the scenario to journal its fault', async () => ({ done: readJournal(journal).some((e) => !e.healed) }), { timeoutMs: 120_000, intervalMs: 100 });
+    process.kill(-child.pid!, 'SIGKILL');
+    await exited;
+    const open = readJournal(journal).filter((e) => !e.healed);
+    assert.equal(open.length, 1, 'the killed run left exactly its one fault open');
+    say(`left open by the killed harness: ${open[0]!.kind} on ${open[0]!.target}; inverse: ${open[0]!.inverse.description}`);
+
+    const t0 = Date.now();
+    const heal = spawnSync(process.execPath, [bin, 'heal', '--env', 'lab'], { encoding: 'utf8', env, timeout: 5 * 60_000 });
+    say(`trove-ha heal: exit ${heal.status} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    assert.equal(heal.status, 0, `${heal.stdout}\n${heal.stderr}`);
+    assert.match(heal.stdout, /every fault was undone and the site is healthy/);
+    assert.deepEqual(readJournal(journal).filter((e) => !e.healed), []);
   });
 });

@@ -23,7 +23,7 @@ describe('environment files', () => {
     const { env } = loadEnvironment('lab');
     assert.equal(env.name, 'lab');
     assert.equal(env.destructive, true);
-    assert.deepEqual(Object.keys(env.nodes), ['ctl1', 'ctl2', 'ctl3', 'ha1', 'ha2', 'probe1', 'probe2', 'probe3']);
+    assert.deepEqual(Object.keys(env.nodes), ['ctl1', 'ctl2', 'ctl3', 'ha1', 'ha2', 'probe1', 'probe2', 'probe3', 'cloud']);
     assert.equal(env.vips['trove-mgmt1']?.address, '198.18.10.5');
     assert.equal(env.timeouts.sshConnectMs, 10_000, 'a default fills a timeout the file leaves out');
     assert.equal(env.keystone.admin.userDomain, 'Default');

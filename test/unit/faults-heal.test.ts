@@ -95,7 +95,7 @@ describe('healJournal', () => {
     it('exits 1 when undone but unhealthy, 3 when an inverse cannot be applied', async () => {
       recordInjection(journal, entry('a', { op: 'service-start', service: 'galera', node: 'ctl1' }));
       const splitBrain = healthy((_n, c) => (c === 'ip -o -4 addr show' ? { stdout: ipAddrOutput(['198.18.10.5']) } : undefined));
-      assert.equal(await healAndCheck(faultEnvironment(), splitBrain, journal, sink().stream), 1);
+      assert.equal(await healAndCheck(faultEnvironment(), splitBrain, journal, sink().stream, 300), 1);
       recordInjection(journal, entry('b', { op: 'service-start', service: 'galera', node: 'ctl2' }));
       const out = sink();
       const refusing = healthy((node, c) => (node === 'ctl2' && c.includes('start') ? { code: 7, stderr: 'mariadb: ERROR (spawn error)' } : undefined));
