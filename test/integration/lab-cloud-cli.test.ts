@@ -6,89 +6,37 @@
 // Trove 18 does. Everything listens on 127.0.0.1; every process started here
 // is stopped by PID in `after`.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../support/free-port.ts';
+import { adminCliEnv, openstackCli, runner } from '../support/openstack-cli.ts';
+import { startLabCloud, type LabCloudProcess } from '../support/lab-cloud-process.ts';
 import { createUser, keystoneInstalled, registerCatalog, startRealKeystone, type RealKeystone } from '../support/real-keystone.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const HOST = '127.0.0.1';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 describe('lab cloud with the real openstack CLI and Trove\'s Python clients', function () {
   this.timeout(150_000);
   let dir = '';
   let keystone: RealKeystone | undefined;
-  let cloud: ChildProcess | undefined;
+  let cloud: LabCloudProcess | undefined;
   let configFile = '';
   let env: NodeJS.ProcessEnv = {};
   const ids: Record<string, string> = {};
 
-  const run = (cmd: string, args: string[], timeoutMs = 60_000): Promise<Run> =>
-    new Promise((resolve, reject) => {
-      // stdin is /dev/null: OSC would read image data from a non-tty stdin, and nothing here should wait on input.
-      const p = spawn(cmd, args, { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-      p.on('error', reject);
-      p.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
-  const os = async (...args: string[]): Promise<string> => {
-    const r = await run('/usr/bin/openstack', args);
-    assert.equal(r.code, 0, `openstack ${args.join(' ')} failed:\n${r.stderr}${r.stdout}`);
-    return r.stdout;
+  const run = runner(() => env, () => dir);
+  const { os, osJson, osFails } = openstackCli(run);
+  const startCloud = async () => {
+    cloud = await startLabCloud(configFile);
   };
-  const osJson = async <T = Record<string, unknown>>(...args: string[]): Promise<T> => JSON.parse(await os(...args, '-f', 'json')) as T;
-  const osFails = async (...args: string[]): Promise<string> => {
-    const r = await run('/usr/bin/openstack', args);
-    assert.notEqual(r.code, 0, `openstack ${args.join(' ')} should have failed:\n${r.stdout}`);
-    return r.stderr + r.stdout;
-  };
-
-  const startCloud = () =>
-    new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'lab/cloud/main.ts'), '--config', configFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-      cloud = child;
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`lab cloud not ready in 30 s:\n${out}`)), 30_000);
-      const onData = (c: Buffer) => {
-        out += c.toString();
-        if (out.includes('lab-cloud ready')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      child.on('exit', (code) => {
-        clearTimeout(timer);
-        if (!out.includes('lab-cloud ready')) reject(new Error(`lab cloud exited ${code}:\n${out}`));
-      });
-    });
   const stopCloud = async () => {
-    const child = cloud;
+    const c = cloud;
     cloud = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    process.kill(child.pid!, 'SIGTERM');
-    const timer = setTimeout(() => child.exitCode === null && process.kill(child.pid!, 'SIGKILL'), 5000);
-    await gone;
-    clearTimeout(timer);
+    await c?.stop();
   };
 
   before(async function () {
@@ -120,18 +68,7 @@ describe('lab cloud with the real openstack CLI and Trove\'s Python clients', fu
       ].join('\n'),
     );
     await startCloud();
-    env = {
-      PATH: process.env.PATH,
-      HOME: dir,
-      OS_AUTH_URL: keystone.url,
-      OS_USERNAME: 'admin',
-      OS_PASSWORD: keystone.adminPassword,
-      OS_PROJECT_NAME: 'admin',
-      OS_USER_DOMAIN_NAME: 'Default',
-      OS_PROJECT_DOMAIN_NAME: 'Default',
-      OS_IDENTITY_API_VERSION: '3',
-      OS_REGION_NAME: 'RegionOne',
-    };
+    env = adminCliEnv(keystone, dir);
     process.stdout.write(`      (keystone + catalog + lab cloud ready in ${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
   });
 

@@ -9,13 +9,15 @@
 // adapted to this test's 198.19.; the node server's is a MIME multipart.
 // `after` removes everything made here, by name and PID.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAlive, readPidFile, stopPids } from '../../lab/procs.ts';
 import { freePort } from '../support/free-port.ts';
+import { adminCliEnv, openstackCli, runner, type CliRun } from '../support/openstack-cli.ts';
+import { startLabCloud, type LabCloudProcess } from '../support/lab-cloud-process.ts';
 import { createUser, keystoneInstalled, registerCatalog, startRealKeystone, type RealKeystone } from '../support/real-keystone.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -29,13 +31,7 @@ const BRIDGES = { 'trove-mgmt1': 'vmt-br0', tenant: 'vmt-br1' };
 const MGMT = { cidr: '198.19.50.0/24', vip: '198.19.50.5', client: '198.19.50.200' };
 const TENANT = { cidr: '198.18.222.0/24', gateway: '198.18.222.1', client: '198.18.222.200' };
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const sh = (argv: string[], timeoutMs = 20_000): Run => {
+const sh = (argv: string[], timeoutMs = 20_000): CliRun => {
   const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: timeoutMs });
   return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 };
@@ -71,7 +67,7 @@ describe('lab cloud namespace micro-VMs with the real openstack CLI', function (
   let dir = '';
   let vmsDir = '';
   let keystone: RealKeystone | undefined;
-  let cloud: ChildProcess | undefined;
+  let cloud: LabCloudProcess | undefined;
   let configFile = '';
   let env: NodeJS.ProcessEnv = {};
   const ids: Record<string, string> = {};
@@ -79,26 +75,8 @@ describe('lab cloud namespace micro-VMs with the real openstack CLI', function (
   const timings: string[] = [];
   let cloudOutput = '';
 
-  const run = (cmd: string, args: string[], timeoutMs = 60_000): Promise<Run> =>
-    new Promise((resolve, reject) => {
-      const p = spawn(cmd, args, { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-      p.on('error', reject);
-      p.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
-  const os = async (...args: string[]): Promise<string> => {
-    const r = await run('/usr/bin/openstack', args);
-    assert.equal(r.code, 0, `openstack ${args.join(' ')} failed:\n${r.stderr}${r.stdout}`);
-    return r.stdout;
-  };
-  const osJson = async <T = Record<string, unknown>>(...args: string[]): Promise<T> => JSON.parse(await os(...args, '-f', 'json')) as T;
+  const run = runner(() => env, () => dir);
+  const { os, osJson } = openstackCli(run);
   const waitStatus = async (id: string, want: string, timeoutMs = 30_000): Promise<Record<string, unknown>> => {
     const end = Date.now() + timeoutMs;
     for (;;) {
@@ -113,38 +91,13 @@ describe('lab cloud namespace micro-VMs with the real openstack CLI', function (
   const pidOf = (id: string, what: 'supervisord' | 'sshd') => readPidFile(join(layout(id).dir, 'run', `${what}.pid`));
 
   /** Start the lab cloud; `privateMounts` runs it in its own mount namespace, as `ip netns exec cloud` does in the lab. */
-  const startCloud = (privateMounts = false) =>
-    new Promise<void>((resolve, reject) => {
-      const node = [process.execPath, '--import', 'tsx', join(ROOT, 'lab/cloud/main.ts'), '--config', configFile];
-      const argv = privateMounts ? ['unshare', '--mount', '--propagation', 'slave', ...node] : node;
-      const child = spawn(argv[0]!, argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-      cloud = child;
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`lab cloud not ready in 60 s:\n${out}`)), 60_000);
-      const onData = (c: Buffer) => {
-        out += c.toString();
-        cloudOutput += c.toString();
-        if (out.includes('lab-cloud ready')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      child.on('exit', (code) => {
-        clearTimeout(timer);
-        if (!out.includes('lab-cloud ready')) reject(new Error(`lab cloud exited ${code}:\n${out}`));
-      });
-    });
+  const startCloud = async (privateMounts = false) => {
+    cloud = await startLabCloud(configFile, { privateMounts, readyTimeoutMs: 60_000, onOutput: (t) => (cloudOutput += t) });
+  };
   const stopCloud = async () => {
-    const child = cloud;
+    const c = cloud;
     cloud = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    process.kill(child.pid!, 'SIGTERM');
-    const timer = setTimeout(() => child.exitCode === null && process.kill(child.pid!, 'SIGKILL'), 5000);
-    await gone;
-    clearTimeout(timer);
+    await c?.stop();
   };
 
   /** Remove every vmt-* namespace (ours by prefix), its processes, UTS mounts and /etc/netns entry. */
@@ -221,18 +174,7 @@ describe('lab cloud namespace micro-VMs with the real openstack CLI', function (
       ].join('\n'),
     );
     await startCloud();
-    env = {
-      PATH: process.env.PATH,
-      HOME: dir,
-      OS_AUTH_URL: keystone.url,
-      OS_USERNAME: 'admin',
-      OS_PASSWORD: keystone.adminPassword,
-      OS_PROJECT_NAME: 'admin',
-      OS_USER_DOMAIN_NAME: 'Default',
-      OS_PROJECT_DOMAIN_NAME: 'Default',
-      OS_IDENTITY_API_VERSION: '3',
-      OS_REGION_NAME: 'RegionOne',
-    };
+    env = adminCliEnv(keystone, dir);
     process.stdout.write(`      (switch + keystone + lab cloud ready in ${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
   });
 
