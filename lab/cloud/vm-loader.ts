@@ -3,7 +3,7 @@
 // which must export
 //   createVmDriver(options: Record<string, unknown>, config: LabCloudConfig): VmDriver | Promise<VmDriver>
 // (options = the config's `vmDriverOptions`). The lab's cloud step writes the
-// config; it takes the driver name from TROVE_HA_LAB_VM_DRIVER (default null),
+// config; it takes the driver name from TROVE_HA_LAB_VM_DRIVER (default namespace),
 // so the namespace micro-VM driver is switched on without code changes here.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -7,7 +7,7 @@
 // --config-dir, every *.conf in the directory is read in name order, later
 // values winning.
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { iniGet, parseIni, type Ini } from './ini.ts';
 
 export interface GuestConfig {
@@ -33,7 +33,7 @@ export interface GuestConfig {
     intervalMax: number;
     transientQueuesTtl: number;
   };
-  /** Where the prepare-completed marker lives (Trove: /opt/trove-guestagent). */
+  /** Where the prepare-completed marker lives (Trove: /opt/trove-guestagent; in a lab VM under $VM_ROOT, see underVmRoot). */
   stateDir: string;
   /** [DEFAULT] state_change_wait_time: how long start/stop may take, s (Trove default 180). */
   stateChangeWaitTime: number;
@@ -59,7 +59,21 @@ export function readIniDir(dir: string): Ini {
   return ini;
 }
 
-export function guestConfigFromIni(ini: Ini, source: string): GuestConfig {
+/**
+ * A lab micro-VM (lab/cloud/vm) shares the host's files except its /etc
+ * entries; the namespace driver exports VM_ROOT (<vm dir>/root) and rewrites
+ * injected non-/etc paths under it. A guest path outside /etc is therefore
+ * taken below VM_ROOT (unless it already is), so two VMs never share
+ * /opt/trove-guestagent or /var/lib/mysql and deleting a VM removes them.
+ */
+export function underVmRoot(path: string, vmRoot: string | undefined): string {
+  if (!vmRoot || !isAbsolute(path)) return path;
+  const rel = relative(vmRoot, path);
+  if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) return path;
+  return join(vmRoot, path);
+}
+
+export function guestConfigFromIni(ini: Ini, source: string, env: NodeJS.ProcessEnv = {}): GuestConfig {
   const d = (key: string) => iniGet(ini, 'DEFAULT', key) || undefined;
   // [oslo_messaging_rabbit] options; several were also accepted in [DEFAULT] (deprecated_group).
   const rabbit = (key: string, dflt: number): number => {
@@ -100,11 +114,11 @@ export function guestConfigFromIni(ini: Ini, source: string): GuestConfig {
       intervalMax: rabbit('rabbit_interval_max', 30),
       transientQueuesTtl: rabbit('rabbit_transient_queues_ttl', 1800),
     },
-    stateDir: iniGet(ini, 'guest_agent', 'state_dir') || '/opt/trove-guestagent',
+    stateDir: underVmRoot(iniGet(ini, 'guest_agent', 'state_dir') || '/opt/trove-guestagent', env.VM_ROOT),
     stateChangeWaitTime: seconds('state_change_wait_time', 180),
     stateChangePollTime: seconds('state_change_poll_time', 3),
     ini,
   };
 }
 
-export const readGuestConfig = (dir: string): GuestConfig => guestConfigFromIni(readIniDir(dir), dir);
+export const readGuestConfig = (dir: string, env: NodeJS.ProcessEnv = process.env): GuestConfig => guestConfigFromIni(readIniDir(dir), dir, env);

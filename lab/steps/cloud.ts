@@ -9,19 +9,26 @@
 // service starts: Trove caches token and catalog per process (recipe section 4).
 //
 // Its config and state live under /var/lib/trove-ha-lab/nodes/cloud (removed by
-// `lab down`). The VM driver is the config's `vmDriver`: "null" by default (servers
-// go ACTIVE, nothing boots); TROVE_HA_LAB_VM_DRIVER=namespace (or any name with a
-// lab/cloud/vm/<name>-driver.ts) switches the lab to real micro-VMs, with options
-// from TROVE_HA_LAB_VM_DRIVER_OPTIONS (JSON), see lab/cloud/vm-loader.ts. Changing
-// either rewrites the config and restarts the program at the next `lab up`.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// `lab down`). The VM driver is the config's `vmDriver`: "namespace" by default,
+// so a server (a Trove instance's included) is a real micro-VM on the lab-sw
+// bridges (lab/cloud/vm/README.md) whose database role runs the lab guest agent
+// (LAB_VM_OPTIONS: this project's node + tsx by absolute path). VMs live under
+// /var/lib/trove-ha-lab/vms and in namespaces vm-<server id>; `lab down` removes
+// them all (teardown below) before the network step deletes lab-sw.
+// TROVE_HA_LAB_VM_DRIVER=null (servers go ACTIVE, nothing boots) or any name with
+// a lab/cloud/vm/<name>-driver.ts switches drivers, TROVE_HA_LAB_VM_DRIVER_OPTIONS
+// (JSON) overrides options (see lab/cloud/vm-loader.ts). Changing either rewrites
+// the config and restarts the program at the next `lab up`.
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { API_VIP, cloudNode, networks, primaryAddress } from '../plan.ts';
-import { labPaths } from '../paths.ts';
+import { API_VIP, cloudNode, networks, primaryAddress, SWITCH_NS } from '../plan.ts';
+import { LAB_DIR, labPaths } from '../paths.ts';
+import { defaultGuestCommand, destroyAllVms } from '../cloud/vm/namespace-driver.ts';
 import { ensureSecret } from '../secrets.ts';
-import { waitFor } from '../sh.ts';
+import { startDetached, waitFor } from '../sh.ts';
+import { isAlive, readPidFile, stopPids } from '../procs.ts';
 import type { LabStep, StepContext } from '../step.ts';
 import type { ProgramSpec } from '../supervisor.ts';
 import { serviceInstance } from '../contract.ts';
@@ -69,21 +76,84 @@ export function labCloudCatalog(): CatalogEntry[] {
   ];
 }
 
-/** VM driver of the lab cloud: TROVE_HA_LAB_VM_DRIVER, default "null". */
+/** VM driver of the lab cloud: TROVE_HA_LAB_VM_DRIVER, default "namespace" (micro-VMs). */
 export function labVmDriver(): string {
-  return process.env.TROVE_HA_LAB_VM_DRIVER?.trim() || 'null';
+  return process.env.TROVE_HA_LAB_VM_DRIVER?.trim() || 'namespace';
 }
 
-/** The driver's options: TROVE_HA_LAB_VM_DRIVER_OPTIONS (a JSON object), default {} (the driver's defaults). */
-export function labVmDriverOptions(): Record<string, unknown> {
+/** Where the lab's micro-VMs live: <LAB_VMS_DIR>/<server id>, namespace <LAB_VM_PREFIX><server id>. */
+export const LAB_VMS_DIR = join(LAB_DIR, 'vms');
+export const LAB_VM_PREFIX = 'vm-';
+
+/**
+ * The namespace driver's options in the lab (lab/cloud/vm/options.ts): the lab's
+ * switch and a VM directory of its own; the guest agent as this checkout's
+ * node + tsx loader + lab/guest/main.ts by absolute path (a VM sees the host's
+ * files apart from its /etc entries, so the project is there; its root is
+ * computed from this module's path).
+ */
+export const LAB_VM_OPTIONS = {
+  switchNamespace: SWITCH_NS,
+  namespacePrefix: LAB_VM_PREFIX,
+  dir: LAB_VMS_DIR,
+  guestCommand: defaultGuestCommand(PROJECT_ROOT),
+  guestDirectory: PROJECT_ROOT,
+} as const;
+
+/**
+ * The host-namespace anchor. The lab cloud runs on node `cloud`, i.e. in a
+ * private mount namespace (`ip netns exec`): a VM namespace it made there with
+ * `ip netns add` would exist for it alone, invisible to `ip netns` anywhere else
+ * (lab down, the tests). Its driver must run its plumbing in the host's mount and
+ * network namespaces; on this machine /proc/1/ns cannot be opened, even by root,
+ * so PID 1 cannot be entered. The cloud step therefore keeps one `sleep` of the
+ * lab's in the host's namespaces (pid file below; stopped by PID at teardown),
+ * and the driver enters them through it (hostNamespaces: pid:<anchor>).
+ */
+const ANCHOR_PID_FILE = join(labPaths.nodeRun(cloudNode.name), 'host-namespaces-anchor.pid');
+const ANCHOR_NAME = `trove-ha-lab-host-namespaces-anchor ${LAB_DIR}`;
+
+/** The anchor's PID while it runs (checked by its command line: a recycled PID is not it). */
+export function hostAnchorPid(): number | undefined {
+  const pid = readPidFile(ANCHOR_PID_FILE);
+  if (!isAlive(pid)) return undefined;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith(ANCHOR_NAME) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function ensureHostAnchor(): Promise<number> {
+  const running = hostAnchorPid();
+  if (running) return running;
+  // `lab up` runs in the host's namespaces: so does what it starts here.
+  const pid = startDetached(['bash', '-c', 'exec -a "$0" sleep infinity', ANCHOR_NAME], join(labPaths.logs, 'host-namespaces-anchor.log'));
+  mkdirSync(dirname(ANCHOR_PID_FILE), { recursive: true });
+  writeFileSync(ANCHOR_PID_FILE, `${pid}\n`);
+  // Until its exec, the process is still the starting bash.
+  await waitFor('the host-namespaces anchor (sleep)', async () => hostAnchorPid() === pid, 5_000, 20);
+  return pid;
+}
+
+async function stopHostAnchor(): Promise<void> {
+  const pid = hostAnchorPid();
+  if (pid) await stopPids([pid], 5_000);
+  rmSync(ANCHOR_PID_FILE, { force: true });
+}
+
+/** The driver's options: the lab's (namespace driver) with TROVE_HA_LAB_VM_DRIVER_OPTIONS (a JSON object) over them. */
+export function labVmDriverOptions(driver = labVmDriver()): Record<string, unknown> {
+  const anchor = hostAnchorPid();
+  const base: Record<string, unknown> = driver === 'namespace' ? { ...LAB_VM_OPTIONS, hostNamespaces: anchor ? `pid:${anchor}` : 'auto' } : {};
   const raw = process.env.TROVE_HA_LAB_VM_DRIVER_OPTIONS?.trim();
-  if (!raw) return {};
+  if (!raw) return base;
   const v = JSON.parse(raw) as unknown;
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('TROVE_HA_LAB_VM_DRIVER_OPTIONS must be a JSON object');
-  return v as Record<string, unknown>;
+  return { ...base, ...(v as Record<string, unknown>) };
 }
 
-export function labCloudConfig(vmDriver = labVmDriver(), vmDriverOptions = labVmDriverOptions()): string {
+export function labCloudConfig(vmDriver = labVmDriver(), vmDriverOptions = labVmDriverOptions(vmDriver)): string {
   const config = {
     host: cloudLayout.address,
     ports: cloudLayout.ports,
@@ -158,6 +228,7 @@ async function apply(ctx: StepContext): Promise<void> {
     await Promise.all(labCloudCatalog().map((entry) => ks.service(entry, REGION)));
   })();
   const program = (async () => {
+    if (labVmDriver() === 'namespace') await ensureHostAnchor();
     const changed = writeIfChanged(cloudLayout.configFile, labCloudConfig(), 0o600);
     const did = await convergeProgram(labRuntime, cloudLayout.node, labCloudProgram(), changed, ctx.logFile);
     const ms = await waitFor(`lab cloud at ${discoveryUrl()} (log ${serviceInstance('lab-cloud', cloudLayout.node).log})`, () => httpOk(discoveryUrl()), 60_000, 100);
@@ -178,6 +249,18 @@ export const cloudStep: LabStep = {
   async teardown(ctx) {
     const inst = serviceInstance('lab-cloud', cloudLayout.node);
     await labRuntime.stopProgram(cloudLayout.node, inst.unit, ctx.logFile).catch((e: Error) => ctx.progress(`cloud: stop: ${e.message}`));
+    // The VMs outlive the lab cloud (detached, by design: a restart re-adopts
+    // them). With it stopped nothing boots any more: remove every VM as a server
+    // delete would (processes by PID, veths, namespace, /etc/netns entry, VM
+    // directory), before the network step deletes the switch namespace. Done
+    // whatever the configured driver: a VM of an earlier configuration goes too.
+    const t0 = Date.now();
+    const opts = { ...LAB_VM_OPTIONS, ...labVmDriverOptions('namespace') } as typeof LAB_VM_OPTIONS;
+    // `lab down` runs in the host's namespaces itself.
+    const lines = await destroyAllVms({ vmsDir: opts.dir, namespacePrefix: opts.namespacePrefix, switchNamespace: opts.switchNamespace, hostNamespaces: 'self' });
+    await stopHostAnchor();
+    for (const l of lines) appendFileSync(ctx.logFile, `${l}\n`);
+    if (lines.length) ctx.progress(`cloud: ${lines.filter((l) => /destroyed|namespace/.test(l)).length} VM(s) removed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     // Config and state are under nodes/cloud, which lab down removes; Keystone's
     // objects go with the keystone database.
   },

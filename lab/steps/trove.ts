@@ -40,6 +40,11 @@
 // cloud-init (/etc/trove/cloudinit/mysql.cloudinit, the documents' percona.cloudinit)
 // writes that name into the VM's /etc/hosts as the VIP of its own trove-mgmt
 // network. Secure RPC stays at Trove's default (on), with lab-generated keys.
+// The lab cloud's namespace driver boots each server as a micro-VM whose database
+// role runs the lab guest agent (lab/guest) on those injected files: the files
+// are owned by root (injected_config_owner; the lab VM has no user ubuntu), and the
+// guest config's [mysql] lab_bind_address (a lab-only option) puts MariaDB on the
+// VM's tenant address.
 import { appendFileSync, existsSync, readFileSync, rmSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { API_VIP, controllers, GUEST_PROXY_HOSTNAME, mgmtVips, networks, primaryAddress } from '../plan.ts';
@@ -79,6 +84,8 @@ const PY = '/usr/bin/python3'; // not a python3 earlier on PATH (no pymysql ther
 const TEMPLATES = '/usr/lib/python3/dist-packages/trove/templates';
 
 export const DATASTORE = { name: 'mysql', version: '5.7.29', manager: 'mysql', image: 'trove-mysql-5.7.29' };
+/** The tenant network (lab plan): where a guest's MariaDB listens (lab_bind_address, a CIDR = the VM's address in it). */
+export const TENANT_CIDR = networks.find((n) => n.name === 'tenant')!.cidr;
 export const FLAVOR = { name: 'lab.small', ram: 1024, vcpus: 1, disk: 5, ephemeral: 1 };
 /** Lab cloud networks: the three trove-mgmt ones (VIP .5, pool .6-.254, no gateway) and the tenants'. */
 export const CLOUD_NETWORKS = [
@@ -87,7 +94,7 @@ export const CLOUD_NETWORKS = [
     const base = net.cidr.replace(/\.0\/24$/, '');
     return { name: v.network, cidr: net.cidr, pool: { start: `${base}.6`, end: `${base}.254` }, management: true };
   }),
-  { name: 'tenant', cidr: '198.18.20.0/24', pool: { start: '198.18.20.100', end: '198.18.20.250' }, management: false },
+  { name: 'tenant', cidr: TENANT_CIDR, pool: { start: '198.18.20.100', end: '198.18.20.250' }, management: false },
 ];
 
 /** The one management network Trove 18 allows (see the header). */
@@ -167,6 +174,11 @@ trove_security_groups_support = False
 # What the taskmanager writes into every VM (cloud-init write_files):
 guest_config = ${ETC}/trove-guestagent.conf
 injected_config_location = /etc/trove/conf.d
+# Owner of those files (Trove's default ubuntu:root). Lab VMs have no user ubuntu
+# and run the agent as root; real cloud-init's write_files fails on an unknown
+# owner and stops writing, so the default would cost a guest its config.
+injected_config_owner = root
+injected_config_group = root
 cloudinit_location = ${ETC}/cloudinit
 # Guest liveness: heartbeat every report_interval; older than agent_heartbeat_expiry = "guestagent error".
 report_interval = 30
@@ -251,6 +263,13 @@ heartbeat_timeout_threshold = 60
 rabbit_retry_interval = 1
 rabbit_retry_backoff = 2
 rabbit_interval_max = 10
+
+[${DATASTORE.manager}]
+# Lab guest agent only (lab/guest/mariadb/settings.ts; Trove's agent ignores it):
+# MariaDB listens on the VM's tenant address only, not on its trove-mgmt leg.
+# mount_point stays Trove's /var/lib/mysql, which a lab VM keeps under its own
+# directory ($VM_ROOT/var/lib/mysql).
+lab_bind_address = ${TENANT_CIDR}
 `;
 }
 

@@ -8,12 +8,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { labDown, labUp, LAB_DIR, type LabUpResult } from '../../lab/index.ts';
 import { nodes, SWITCH_NS } from '../../lab/plan.ts';
+import { LAB_VM_PREFIX, LAB_VMS_DIR } from '../../lab/steps/cloud.ts';
 
 export const quiet = (): void => undefined;
 export const say = (line: string): void => void process.stdout.write(`      ${line}\n`);
 
 const netns = () => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0] ?? '').filter(Boolean);
-export const labNamespaces = (): string[] => netns().filter((n) => n === SWITCH_NS || nodes.some((x) => x.name === n));
+export const labNamespaces = (): string[] => netns().filter((n) => n === SWITCH_NS || nodes.some((x) => x.name === n) || n.startsWith(LAB_VM_PREFIX));
 
 export function assertNothingLeft(): void {
   assert.deepEqual(labNamespaces(), [], 'lab namespaces left behind');
@@ -21,17 +22,24 @@ export function assertNothingLeft(): void {
   assert.doesNotMatch(links, /\blab-(admin|tenant)\b/, 'the harness legs are still in the root namespace');
   for (const n of nodes) assert.ok(!existsSync(`/etc/netns/${n.name}`), `/etc/netns/${n.name} left behind`);
   assert.ok(!existsSync(`${LAB_DIR}/nodes`), `${LAB_DIR}/nodes left behind (node state, lab cloud state)`);
-  // Every lab daemon names the lab directory on its command line (config paths).
+  // Micro-VMs (lab cloud namespace driver): namespaces checked above, their /etc and directories here.
+  const vmEtc = existsSync('/etc/netns') ? readdirSync('/etc/netns').filter((e) => e.startsWith(LAB_VM_PREFIX)) : [];
+  assert.deepEqual(vmEtc, [], 'VM /etc/netns entries left behind');
+  assert.ok(!existsSync(LAB_VMS_DIR), `${LAB_VMS_DIR} left behind`);
+  // Every lab daemon names the lab directory on its command line (config paths);
+  // a VM's processes (supervisord, guest agent, mariadbd) carry VM_ROOT=<lab dir>/vms/... in their environment.
   const survivors = readdirSync('/proc')
     .filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)
     .map((p) => {
       try {
-        return `${p}: ${readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()}`;
+        const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+        const env = readFileSync(`/proc/${p}/environ`, 'utf8');
+        return cmd.includes(LAB_DIR) || env.includes(`VM_ROOT=${LAB_VMS_DIR}`) ? `${p}: ${cmd}` : '';
       } catch {
         return '';
       }
     })
-    .filter((l) => l.includes(LAB_DIR));
+    .filter(Boolean);
   assert.deepEqual(survivors, [], 'lab processes left running');
 }
 

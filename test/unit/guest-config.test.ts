@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, readGuestConfig } from '../../lab/guest/config.ts';
+import { ConfigError, readGuestConfig, underVmRoot } from '../../lab/guest/config.ts';
+import { resolveBindAddress } from '../../lab/guest/mariadb/settings.ts';
+import { guestAgentConf, troveConf, TENANT_CIDR } from '../../lab/steps/trove.ts';
 import { SentClock } from '../../lab/guest/conductor.ts';
 import { toGb } from '../../lab/guest/filesystem-stats.ts';
 import { createLogger } from '../../lab/guest/log.ts';
@@ -39,6 +41,45 @@ describe('guest config and transport URL', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('in a lab VM (VM_ROOT set) the state dir lies under the VM\'s own directory', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'guest-conf-'));
+    try {
+      writeFileSync(join(dir, 'guest_info.conf'), '[DEFAULT]\nguest_id=abc\ndatastore_manager=mysql\n');
+      writeFileSync(join(dir, 'trove-guestagent.conf'), '[DEFAULT]\ntransport_url = rabbit://u:p@h:5672/trove\n');
+      assert.equal(readGuestConfig(dir, {}).stateDir, '/opt/trove-guestagent');
+      assert.equal(readGuestConfig(dir, { VM_ROOT: '/v/1/root' }).stateDir, '/v/1/root/opt/trove-guestagent');
+      assert.equal(underVmRoot('/v/1/root/x', '/v/1/root'), '/v/1/root/x', 'already below VM_ROOT');
+      assert.equal(underVmRoot('rel', '/v/1/root'), 'rel');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lab_bind_address: an address as is, a CIDR = this machine\'s address in it', () => {
+    const ifs = {
+      lo: [{ address: '127.0.0.1', netmask: '255.0.0.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: true, cidr: '127.0.0.1/8' }],
+      eth0: [{ address: '198.18.10.17', netmask: '255.255.255.0', family: 'IPv4', mac: 'fa:16:3e:00:00:01', internal: false, cidr: '198.18.10.17/24' }],
+      eth1: [{ address: '198.18.20.103', netmask: '255.255.255.0', family: 'IPv4', mac: 'fa:16:3e:00:00:02', internal: false, cidr: '198.18.20.103/24' }],
+    } as Parameters<typeof resolveBindAddress>[1];
+    assert.equal(resolveBindAddress('0.0.0.0', ifs), '0.0.0.0');
+    assert.equal(resolveBindAddress('198.18.20.0/24', ifs), '198.18.20.103');
+    assert.equal(resolveBindAddress('198.18.10.0/24', ifs), '198.18.10.17');
+    assert.throws(() => resolveBindAddress('198.18.30.0/24', ifs), (e: Error) => e instanceof ConfigError && /no address in that subnet/.test(e.message));
+    assert.throws(() => resolveBindAddress('198.18.400.0/24', ifs), ConfigError);
+  });
+
+  it('the lab\'s Trove config: injected files owned by root (no user ubuntu in a lab VM), the guest config binds MariaDB to the tenant subnet', () => {
+    const conf = troveConf({ marker: '# m', node: { name: 'ctl1', address: '198.18.0.11' }, dbUrl: 'x', transportUrl: 'rabbit://', servicePassword: 's', managementNetworks: ['n'], instRpcKey: 'k', taskmanagerRpcKey: 't', lockPath: '/l' });
+    const ini = parseIni(conf.split('\n').slice(1).join('\n'));
+    assert.equal(ini.get('DEFAULT')!.get('injected_config_owner'), 'root');
+    assert.equal(ini.get('DEFAULT')!.get('injected_config_group'), 'root');
+    assert.equal(ini.get('DEFAULT')!.get('control_exchange'), 'trove');
+    const guest = parseIni(guestAgentConf('pw'));
+    assert.equal(guest.get('DEFAULT')!.get('control_exchange'), 'trove');
+    assert.equal(guest.get('mysql')!.get('lab_bind_address'), TENANT_CIDR);
+    assert.equal(TENANT_CIDR, '198.18.20.0/24');
   });
 
   it('names what is missing, without the secret values', () => {

@@ -2,7 +2,10 @@
 // /etc mapping), network → bridge, routes, names, power state, options.
 import assert from 'node:assert/strict';
 import { powerOf, type VmManifest } from '../../lab/cloud/vm/adopt.ts';
-import { bridgeFor, planRoutes, roleOf } from '../../lab/cloud/vm/namespace-driver.ts';
+import { existsSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { bridgeFor, defaultGuestCommand, planRoutes, roleOf } from '../../lab/cloud/vm/namespace-driver.ts';
+import { hostAnchorPid, labCloudConfig, LAB_VM_OPTIONS, labVmDriver } from '../../lab/steps/cloud.ts';
 import { switchIfName } from '../../lab/cloud/vm/netns.ts';
 import { parseNamespaceOptions } from '../../lab/cloud/vm/options.ts';
 import { excludedFromCopyUp, mapGuestPath, vmLayout, type HostEtcKind } from '../../lab/cloud/vm/vm-files.ts';
@@ -105,5 +108,44 @@ describe('lab cloud namespace VM driver (pure parts)', () => {
     assert.throws(() => parseNamespaceOptions({ bridge: {} }, '/s'), /vmDriverOptions/);
     assert.throws(() => parseNamespaceOptions({ namespacePrefix: 'VM_' }, '/s'), /namespacePrefix/);
     assert.throws(() => parseNamespaceOptions({ bridges: { tenant: 'a-very-long-bridge-name' } }, '/s'), /bridges/);
+  });
+
+  it('the guest agent command: this node, the project\'s tsx loader and lab/guest/main.ts, all absolute and present', () => {
+    const argv = defaultGuestCommand().split(' ');
+    assert.equal(argv[0], process.execPath);
+    assert.equal(argv[1], '--import');
+    assert.match(argv[2]!, /^file:\/\/\/.*\/node_modules\/tsx\/dist\/loader\.mjs$/);
+    assert.ok(existsSync(new URL(argv[2]!)), argv[2]);
+    assert.match(argv[3]!, /^\/.*\/lab\/guest\/main\.ts$/);
+    assert.ok(existsSync(argv[3]!), argv[3]);
+    assert.deepEqual(argv.slice(4), ['--config-dir', '/etc/trove/conf.d']);
+  });
+
+  it('the lab cloud config of the lab: namespace driver by default, lab switch, VM dir, the guest command', () => {
+    const saved = { d: process.env.TROVE_HA_LAB_VM_DRIVER, o: process.env.TROVE_HA_LAB_VM_DRIVER_OPTIONS };
+    try {
+      delete process.env.TROVE_HA_LAB_VM_DRIVER;
+      delete process.env.TROVE_HA_LAB_VM_DRIVER_OPTIONS;
+      assert.equal(labVmDriver(), 'namespace');
+      const c = parseYaml(labCloudConfig()) as { vmDriver: string; vmDriverOptions: Record<string, unknown> };
+      assert.equal(c.vmDriver, 'namespace');
+      const anchor = hostAnchorPid();
+      assert.deepEqual(c.vmDriverOptions, { ...LAB_VM_OPTIONS, hostNamespaces: anchor ? `pid:${anchor}` : 'auto' });
+      const o = parseNamespaceOptions(c.vmDriverOptions, '/s');
+      assert.deepEqual([o.switchNamespace, o.namespacePrefix, o.dir], ['lab-sw', 'vm-', '/var/lib/trove-ha-lab/vms']);
+      assert.equal(parseNamespaceOptions({ hostNamespaces: 'pid:4242' }, '/s').hostNamespaces, 'pid:4242');
+      assert.throws(() => parseNamespaceOptions({ hostNamespaces: 'pid:x' }, '/s'), /hostNamespaces/);
+      assert.equal(o.guestCommand, defaultGuestCommand());
+      process.env.TROVE_HA_LAB_VM_DRIVER = 'null';
+      assert.deepEqual((parseYaml(labCloudConfig()) as { vmDriverOptions: unknown }).vmDriverOptions, {});
+      process.env.TROVE_HA_LAB_VM_DRIVER = 'namespace';
+      process.env.TROVE_HA_LAB_VM_DRIVER_OPTIONS = '{"initTimeoutSeconds": 60}';
+      assert.equal((parseYaml(labCloudConfig()) as { vmDriverOptions: { initTimeoutSeconds: number; dir: string } }).vmDriverOptions.initTimeoutSeconds, 60);
+    } finally {
+      for (const [k, v] of [['TROVE_HA_LAB_VM_DRIVER', saved.d], ['TROVE_HA_LAB_VM_DRIVER_OPTIONS', saved.o]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 });

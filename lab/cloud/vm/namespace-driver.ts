@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startDetached, waitFor } from '../../sh.ts';
 import { isAlive, readPidFile, stopPids } from '../../procs.ts';
 import { supervisorRpc } from '../../steps/supervisor-rpc.ts';
@@ -19,7 +19,7 @@ import type { LabCloudConfig } from '../config.ts';
 import type { CloudState, ImageRecord, NeutronResource, ServerRecord } from '../model.ts';
 import { STATE_FILE } from '../store.ts';
 import type { VmDriver, VmPortInfo, VmPower } from '../vm-driver.ts';
-import { adoptAll, livePids, pidFiles, powerOf, readManifest, supervisorSocket, writeManifest, type VmLeg, type VmManifest } from './adopt.ts';
+import { adoptAll, livePids, pidFiles, powerOf, readManifest, supervisorSocket, vmIdsOnDisk, writeManifest, type VmLeg, type VmManifest } from './adopt.ts';
 import {
   addLeg,
   addRoute,
@@ -29,6 +29,7 @@ import {
   deleteNamespace,
   Host,
   links,
+  listNamespaces,
   makeUts,
   namespaceExists,
   namespacePids,
@@ -48,6 +49,17 @@ const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const GUEST_MAIN = join(REPO, 'lab', 'guest', 'main.ts');
 const VM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 export const GUEST_PROGRAM = 'guest-agent';
+
+/**
+ * The database role's default program: this Node binary with the project's own
+ * tsx loader, both by absolute path (a VM process starts with `env -i`, no
+ * node_modules/.bin on PATH, and must not depend on its working directory),
+ * running lab/guest/main.ts on the config Trove injected.
+ */
+export function defaultGuestCommand(repo = REPO): string {
+  const loader = pathToFileURL(join(repo, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+  return `${process.execPath} --import ${loader} ${join(repo, 'lab', 'guest', 'main.ts')} --config-dir /etc/trove/conf.d`;
+}
 
 export type VmRole = 'database' | 'node';
 
@@ -312,7 +324,7 @@ export class NamespaceVmDriver implements VmDriver {
   private guestProgram(): { program: { name: string; command: string; directory?: string }; wouldRun?: string } {
     const dir = this.opts.guestDirectory ?? REPO;
     if (this.opts.guestCommand) return { program: { name: GUEST_PROGRAM, command: this.opts.guestCommand, directory: dir } };
-    const agent = `${process.execPath} --import tsx ${GUEST_MAIN} --config-dir /etc/trove/conf.d`;
+    const agent = defaultGuestCommand();
     if (existsSync(GUEST_MAIN)) return { program: { name: GUEST_PROGRAM, command: agent, directory: dir } };
     const placeholder = `/bin/sh -c 'echo "lab/guest/main.ts is not there yet; would run: ${agent.replace(/'/g, '')}"; exec sleep 2147483647'`;
     return { program: { name: GUEST_PROGRAM, command: placeholder, directory: dir }, wouldRun: agent };
@@ -484,6 +496,11 @@ export class NamespaceVmDriver implements VmDriver {
     }
   }
 
+  /** Remove a VM found on disk (lab teardown: no lab cloud, no server record). */
+  destroyById(serverId: string): Promise<void> {
+    return this.serial(serverId, () => this.teardown(serverId));
+  }
+
   /** Remove everything a VM made: processes, veths, namespace, UTS mount, /etc/netns entry, its directory. */
   private async teardown(serverId: string): Promise<void> {
     const t0 = Date.now();
@@ -502,6 +519,55 @@ export class NamespaceVmDriver implements VmDriver {
     }
     this.note(`vm ${serverId}: destroyed in ${Date.now() - t0} ms`);
   }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Every VM of a driver configuration, gone without the lab cloud (lab down):
+ * each VM directory under vmsDir torn down as a delete would (processes by PID,
+ * veths, namespace, UTS mount, /etc/netns/<ns>, directory), then any
+ * <prefix><server id> namespace or /etc/netns entry without a directory
+ * (a crash mid-boot): its processes by `ip netns pids`, then the namespace.
+ * Returns one line per VM removed.
+ */
+export async function destroyAllVms(o: { vmsDir: string; namespacePrefix: string; switchNamespace: string; hostNamespaces?: HostNamespaces }): Promise<string[]> {
+  const lines: string[] = [];
+  const driver = new NamespaceVmDriver({
+    switchNamespace: o.switchNamespace,
+    namespacePrefix: o.namespacePrefix,
+    vmsDir: o.vmsDir,
+    bridges: {},
+    defaultRole: 'node',
+    etcMountPoints: ['trove'],
+    splitAppendedCloudConfig: true,
+    initTimeoutSeconds: 300,
+    hostNamespaces: o.hostNamespaces ?? 'auto',
+    publicKey: () => null,
+    note: (line) => lines.push(line),
+  });
+  const host = new Host(o.hostNamespaces ?? 'auto');
+  await Promise.all(vmIdsOnDisk(o.vmsDir).map((id) => driver.destroyById(id)));
+  const isVm = (ns: string) => ns.startsWith(o.namespacePrefix) && UUID.test(ns.slice(o.namespacePrefix.length));
+  for (const ns of (await listNamespaces(host)).filter(isVm)) {
+    const pids = await namespacePids(host, ns);
+    if (pids.length) await stopPids(pids, 10_000);
+    await deleteNamespace(host, ns);
+    lines.push(`vm namespace ${ns} (no VM directory): ${pids.length} process(es) stopped, namespace deleted`);
+  }
+  if (existsSync(ETC_NETNS)) {
+    for (const e of readdirSync(ETC_NETNS).filter(isVm)) {
+      rmSync(join(ETC_NETNS, e), { recursive: true, force: true });
+      lines.push(`/etc/netns/${e} removed`);
+    }
+    try {
+      if (readdirSync(ETC_NETNS).length === 0) rmdirSync(ETC_NETNS);
+    } catch {
+      /* in use */
+    }
+  }
+  if (existsSync(o.vmsDir) && readdirSync(o.vmsDir).length === 0) rmdirSync(o.vmsDir);
+  return lines;
 }
 
 export function planRoutes(legs: VmLeg[], ports: VmPortInfo[]): VmManifest['routes'] {

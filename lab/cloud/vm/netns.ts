@@ -11,13 +11,22 @@
 import { readFileSync, readlinkSync } from 'node:fs';
 import { run, type RunResult } from '../../sh.ts';
 
-export type HostNamespaces = 'auto' | 'self' | 'pid1';
+/**
+ * auto: PID 1's namespaces when this process is not in them (and may look);
+ * self: ours; pid1: PID 1's; pid:<n>: those of process n, an "anchor" in the
+ * host's mount+net namespaces (the lab's: where /proc/1/ns is not readable,
+ * even by root, PID 1 cannot be entered; see lab/steps/cloud.ts).
+ */
+export type HostNamespaces = 'auto' | 'self' | 'pid1' | `pid:${number}`;
 
 export class Host {
   readonly prefix: string[];
+  private readonly anchor: string;
 
   constructor(mode: HostNamespaces = 'auto', readonly log?: string) {
-    this.prefix = mode === 'pid1' || (mode === 'auto' && !inPid1Namespaces()) ? ['nsenter', '-t', '1', '-m', '-n', '--'] : [];
+    const pid = /^pid:(\d+)$/.exec(mode)?.[1];
+    this.anchor = pid ?? '1';
+    this.prefix = pid || mode === 'pid1' || (mode === 'auto' && !inPid1Namespaces()) ? ['nsenter', '-t', this.anchor, '-m', '-n', '--'] : [];
   }
 
   argv(argv: string[]): string[] {
@@ -30,7 +39,7 @@ export class Host {
 
   /** The host's mount table (ours may be a private copy). */
   mountinfo(): string {
-    return readFileSync(this.prefix.length ? '/proc/1/mountinfo' : '/proc/self/mountinfo', 'utf8');
+    return readFileSync(this.prefix.length ? `/proc/${this.anchor}/mountinfo` : '/proc/self/mountinfo', 'utf8');
   }
 }
 

@@ -9,6 +9,7 @@
 //     bridges: {}            # network name or id → bridge, over the defaults
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
+import type { HostNamespaces } from './netns.ts';
 
 export const namespaceOptionsSchema = z
   .object({
@@ -32,8 +33,11 @@ export const namespaceOptionsSchema = z
     splitAppendedCloudConfig: z.boolean().default(true),
     /** Bound on each init stage (user_data scripts); past it the scripts are killed and the VM boots on. */
     initTimeoutSeconds: z.number().int().min(1).default(300),
-    /** auto: enter PID 1's mount+net namespaces when the lab cloud runs inside a node namespace. */
-    hostNamespaces: z.enum(['auto', 'self', 'pid1']).default('auto'),
+    /** auto: enter PID 1's mount+net namespaces when the lab cloud runs inside a node namespace; pid:<n>: those of process n. */
+    hostNamespaces: z
+      .union([z.enum(['auto', 'self', 'pid1']), z.string().regex(/^pid:[1-9]\d*$/, 'auto, self, pid1 or pid:<n>')])
+      .default('auto')
+      .transform((v) => v as HostNamespaces),
   })
   .strict();
 

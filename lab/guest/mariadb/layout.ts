@@ -6,7 +6,8 @@
 //   <mount>/etc       my.cnf + conf.d/ override files (Trove: /etc/mysql)
 //   <mount>/run       mysqld.sock, mysqld.pid (Trove: /var/run/mysqld)
 //   <mount>/log       mysqld.log (Trove: /var/log/mysqld.log)
-import { isAbsolute, join, relative } from 'node:path';
+import { join } from 'node:path';
+import { underVmRoot } from '../config.ts';
 
 export interface MariadbLayout {
   mountPoint: string;
@@ -48,11 +49,6 @@ export function mariadbLayout(mountPoint: string): MariadbLayout {
  * Inside a lab micro-VM, paths outside /etc are the host's: the namespace
  * driver exports VM_ROOT and rewrites injected files under it. A configured
  * mount point (Trove default /var/lib/mysql) is therefore taken relative to
- * VM_ROOT unless it already lies below it.
+ * VM_ROOT unless it already lies below it (config.ts underVmRoot).
  */
-export function resolveMountPoint(mountPoint: string, vmRoot: string | undefined): string {
-  if (!vmRoot || !isAbsolute(mountPoint)) return mountPoint;
-  const rel = relative(vmRoot, mountPoint);
-  if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) return mountPoint;
-  return join(vmRoot, mountPoint);
-}
+export const resolveMountPoint = (mountPoint: string, vmRoot: string | undefined): string => underVmRoot(mountPoint, vmRoot);

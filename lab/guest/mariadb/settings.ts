@@ -2,12 +2,16 @@
 // ([<manager>] mount_point, ignore_users, ignore_dbs, default_password_length;
 // [DEFAULT] root_grant, root_grant_option, state_change_*) keep Trove's names
 // and defaults; lab_* options exist only because a lab VM shares the host:
-//   lab_bind_address   what mariadbd listens on (default 0.0.0.0; a VM has its own netns)
+//   lab_bind_address   what mariadbd listens on (default 0.0.0.0; a VM has its own netns);
+//                      a CIDR (the lab: the tenant subnet 198.18.20.0/24) means this
+//                      machine's IPv4 address in that subnet, so one guest config fits
+//                      every VM and MariaDB listens on the tenant network only
 //   lab_port           default 3306 (tcp_ports' first)
 //   lab_run_as         OS user for mariadbd when the agent is root (default mysql)
 //   lab_process_control  auto | supervisor | detached (auto: supervisor when
 //                      SUPERVISOR_SERVER_URL is set, i.e. the agent runs under supervisord)
 //   lab_supervisor_conf_dir  where the [program:mariadb] file goes (default /etc/supervisor/conf.d)
+import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import type { GuestConfig } from '../config.ts';
 import { ConfigError } from '../config.ts';
 import { iniGet } from '../ini.ts';
@@ -41,9 +45,38 @@ const IGNORE_DBS: Record<string, string[]> = {
   mariadb: ['mysql', 'information_schema', 'performance_schema'],
 };
 
+const ipv4 = (a: string): number | null => {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(a);
+  if (!m) return null;
+  const o = m.slice(1).map(Number);
+  return o.every((x) => x <= 255) ? ((o[0]! << 24) | (o[1]! << 16) | (o[2]! << 8) | o[3]!) >>> 0 : null;
+};
+
+/** lab_bind_address: an address as is; a CIDR → the local IPv4 address inside it (the first, by interface order). */
+export function resolveBindAddress(raw: string, interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces()): string {
+  if (!raw.includes('/')) return raw;
+  const [net, len] = raw.split('/');
+  const base = ipv4(net!);
+  const bits = Number(len);
+  if (base === null || !Number.isInteger(bits) || bits < 0 || bits > 32) throw new ConfigError(`lab_bind_address ${raw} is neither an address nor an IPv4 CIDR`);
+  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+  const local = Object.entries(interfaces)
+    .flatMap(([, infos]) => infos ?? [])
+    .filter((i) => i.family === 'IPv4' && !i.internal)
+    .map((i) => i.address);
+  const hit = local.find((a) => ((ipv4(a)! & mask) >>> 0) === ((base & mask) >>> 0));
+  if (!hit) throw new ConfigError(`lab_bind_address ${raw}: this machine has no address in that subnet (has ${local.join(', ') || 'none'})`);
+  return hit;
+}
+
 const list = (raw: string | undefined, dflt: string[]): string[] => (raw === undefined ? dflt : raw.split(',').map((s) => s.trim()).filter(Boolean));
 
-export function mariadbSettings(config: GuestConfig, env: NodeJS.ProcessEnv = process.env, isRoot = process.getuid?.() === 0): MariadbSettings {
+export function mariadbSettings(
+  config: GuestConfig,
+  env: NodeJS.ProcessEnv = process.env,
+  isRoot = process.getuid?.() === 0,
+  interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces(),
+): MariadbSettings {
   const m = config.datastoreManager;
   const opt = (key: string) => iniGet(config.ini, m, key) || undefined;
   const dflt = (key: string) => iniGet(config.ini, 'DEFAULT', key) || undefined;
@@ -60,7 +93,7 @@ export function mariadbSettings(config: GuestConfig, env: NodeJS.ProcessEnv = pr
     manager: m,
     datastoreVersion: config.datastoreVersion,
     layout: mariadbLayout(resolveMountPoint(config.mountPoint, env.VM_ROOT)),
-    bindAddress: opt('lab_bind_address') ?? '0.0.0.0',
+    bindAddress: resolveBindAddress(opt('lab_bind_address') ?? '0.0.0.0', interfaces),
     port: int(opt('lab_port'), 3306, 'lab_port'),
     runAs: isRoot ? (opt('lab_run_as') ?? 'mysql') : null,
     ignoreUsers: list(opt('ignore_users'), ['os_admin', 'root']),
