@@ -8,8 +8,7 @@ import { continueCommand, linkCommand } from './shell.ts';
 export async function applyInverse(ctx: FaultContext, a: InverseAction): Promise<void> {
   switch (a.op) {
     case 'service-start':
-      // Every driver's start of a running service succeeds.
-      return ctx.control.start(a.service, a.node);
+      return startService(ctx, a.service, a.node);
     case 'signal':
       await ctx.remote.exec(a.node, continueCommand(a.pids));
       return;
@@ -23,5 +22,30 @@ export async function applyInverse(ctx: FaultContext, a: InverseAction): Promise
       return ctx.toxiproxy().removeToxic(a.proxy, a.toxic);
     case 'proxy-enable':
       return ctx.toxiproxy().setEnabled(a.proxy, true);
+  }
+}
+
+/** Attempts and pause of startService: about 30 s in all. */
+const START_ATTEMPTS = 10;
+const START_RETRY_MS = 3_000;
+
+/**
+ * Every driver's start of a running service succeeds, so a start is safe to
+ * repeat. It is retried because a heal can arrive while the fault's own stop is
+ * still in progress (a harness killed in the middle of `supervisorctl stop`):
+ * the old process still holds its pid file or port and the new one dies at
+ * once. Only such races are retried; any other refusal is reported at once.
+ */
+const START_RACE = /abnormal termination|already (running|started)|in use|stopping/i;
+
+async function startService(ctx: FaultContext, service: string, node: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ctx.control.start(service, node);
+      return;
+    } catch (e) {
+      if (attempt >= START_ATTEMPTS || !START_RACE.test(String((e as Error).message) + String((e as { cause?: Error }).cause?.message ?? ''))) throw e;
+      await new Promise((r) => setTimeout(r, START_RETRY_MS));
+    }
   }
 }

@@ -52,6 +52,12 @@ describe('fault scenarios against the lab', function () {
     const child = spawn(process.execPath, [bin, 'run', '--env', 'lab', '--suite', 'ha', '--grep', 'VIP trove-mgmt1 .* fails: stop', '--reports', reports, '--no-report'], { env, detached: true, stdio: 'ignore' });
     const exited = new Promise((resolve) => child.on('exit', resolve));
     await waitUntil('the scenario to journal its fault', async () => ({ done: readJournal(journal).some((e) => !e.healed) }), { timeoutMs: 120_000, intervalMs: 100 });
+    // Kill it while the fault is in effect: keepalived stopped on the VIP's holder.
+    const holder = String(readJournal(journal).find((e) => !e.healed)!.inverse.action.node);
+    await waitUntil(`keepalived to be stopped on ${holder}`, async () => {
+      const r = spawnSync('ip', ['netns', 'exec', holder, 'supervisorctl', 'status', 'keepalived'], { encoding: 'utf8' });
+      return { done: /STOPPED/.test(r.stdout), seen: r.stdout.trim() };
+    }, { timeoutMs: 60_000, intervalMs: 200 });
     process.kill(-child.pid!, 'SIGKILL');
     await exited;
     const open = readJournal(journal).filter((e) => !e.healed);
