@@ -19,6 +19,8 @@ export interface ProgramSpec {
   logFile?: string;
   /** Start with supervisord (default true). */
   autostart?: boolean;
+  /** Restart after an unexpected exit (default true, like Restart=on-failure). */
+  restartOnCrash?: boolean;
 }
 
 export { addProgram, startProgram, stopProgram, programStatus } from './steps/nodes.ts';

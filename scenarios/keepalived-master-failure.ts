@@ -2,8 +2,10 @@
 // link): the VIP must move to a backup within keepalived's own bound
 // (3 x advert_int + skew for a silent master, the skew alone for a clean stop),
 // what a guest sees through the VIP must come back within that bound, and two
-// holders at once (the stale VIP a crashed master keeps) is detected, measured
-// and tolerated only until the service manager restarts keepalived.
+// holders at once is detected and measured: after a crash the dead master keeps
+// its VIP configured (keepalived never removed it; Debian's unit does not restart
+// it) until keepalived starts again, here the heal. That stale copy is reported
+// with its duration; split brain outliving the heal fails.
 import type { Environment, VipDef } from '../lib/env/schema.ts';
 import { failKeepalivedMaster, type KeepalivedFailMode } from '../lib/faults/index.ts';
 import { guestAmqpProbe, guestSwiftProbe, vipHolderProbe, apiProbe, type VipSample } from '../lib/probes/index.ts';
@@ -19,8 +21,8 @@ import type { Scenario, ScenarioProbe } from '../lib/scenario/scenario.ts';
  * ~550 ms seen on the lab's crash moves).
  */
 const POLL_SLACK_MS = 1_000;
-/** How long a crashed keepalived may leave its stale VIP: its service manager restarts it. */
-const CRASH_SPLIT_BRAIN_ALLOWANCE_MS = 15_000;
+/** How long whileInjected waits beyond the bound for the takeover before giving up. */
+const TAKEOVER_WAIT_SLACK_MS = 10_000;
 /**
  * Every handover has a moment when both nodes have the address: a clean stop
  * sends the priority-0 advert before removing it (1.4 s measured on the lab's
@@ -28,7 +30,6 @@ const CRASH_SPLIT_BRAIN_ALLOWANCE_MS = 15_000;
  * drops it only on hearing the higher priority. Longer than this is split brain.
  */
 const HANDOVER_OVERLAP_ALLOWANCE_MS = 2_000;
-const splitBrainAllowance = (mode: KeepalivedFailMode): number => (mode === 'crash' ? CRASH_SPLIT_BRAIN_ALLOWANCE_MS : HANDOVER_OVERLAP_ALLOWANCE_MS);
 
 export function moveBoundMs(vip: VipDef, mode: KeepalivedFailMode): number {
   const silent = keepalivedBound(vip.keepalived.advertIntSeconds, vip.keepalived.backupPriority);
@@ -71,15 +72,23 @@ export function keepalivedMasterFailure(env: Environment, vipName: string, mode:
     whileInjected: async (site, window) => {
       const from = String(window.facts.holder);
       let holders: string[] = [];
+      // A crashed master still has the address: wait for the takeover, and
+      // after a clean stop or a cut link also for the old master to let go.
       const ms = await waitUntil(
-        `VIP ${vipName} to be held by exactly one node other than ${from}`,
+        mode === 'crash' ? `another node than ${from} to take VIP ${vipName} over` : `VIP ${vipName} to be held by exactly one node other than ${from}`,
         async () => {
           holders = (await readVipHolders(site.remote, vipName, vip.address, vip.holders)).holders;
-          return { done: holders.length === 1 && holders[0] !== from, seen: `held by ${holders.join(', ') || 'nobody'}` };
+          const takenOver = holders.some((h) => h !== from);
+          return { done: takenOver && (mode === 'crash' || holders.length === 1), seen: `held by ${holders.join(', ') || 'nobody'}` };
         },
-        { timeoutMs: bound + CRASH_SPLIT_BRAIN_ALLOWANCE_MS, intervalMs: 200 },
+        { timeoutMs: bound + TAKEOVER_WAIT_SLACK_MS, intervalMs: 200 },
       );
-      return { previousHolder: from, newHolder: holders[0]!, observedAfterMs: ms };
+      return {
+        previousHolder: from,
+        newHolder: holders.find((h) => h !== from)!,
+        observedAfterMs: ms,
+        ...(mode === 'crash' ? { staleVipOnCrashedMaster: holders.includes(from) ? 'yes (split brain until keepalived starts again)' : 'no' } : {}),
+      };
     },
     judge: (histories, window) => {
       const samples = (histories[`VIP ${vipName} holders`] ?? []) as VipSample[];
@@ -93,8 +102,9 @@ export function keepalivedMasterFailure(env: Environment, vipName: string, mode:
         from: String(window.facts.holder),
         subject: `VIP ${vipName}`,
         maxMoveMs: allowedMoveMs,
-        allowSplitBrainMs: splitBrainAllowance(mode),
+        allowSplitBrainMs: HANDOVER_OVERLAP_ALLOWANCE_MS,
         allowNoHolderMs: allowedMoveMs,
+        ...(mode === 'crash' && window.healedAt !== undefined ? { staleUntil: window.healedAt } : {}),
       });
       const findings = [...move.findings];
       const figures: Record<string, number | string> = {
@@ -103,8 +113,9 @@ export function keepalivedMasterFailure(env: Environment, vipName: string, mode:
         injectCommandMs,
         allowedMoveMs,
         ...(move.moveMs !== undefined ? { vipMoveMs: move.moveMs, newHolder: move.newHolder! } : {}),
-        splitBrainMs: move.splitBrain.reduce((n, i) => n + i.durationMs, 0),
-        allowedSplitBrainMs: splitBrainAllowance(mode),
+        splitBrainMs: move.splitBrain.reduce((n, i) => n + i.durationMs, 0) - (move.staleMs ?? 0),
+        allowedSplitBrainMs: HANDOVER_OVERLAP_ALLOWANCE_MS,
+        ...(mode === 'crash' ? { staleVipOnCrashedMasterMs: move.staleMs ?? 0 } : {}),
         noHolderMs: Math.max(0, ...move.noHolder.map((i) => i.durationMs)),
       };
       for (const lane of [...guestLanes(), ...Object.keys(histories).filter((l) => l.startsWith('API '))]) {

@@ -28,6 +28,11 @@ const keepalivedProgram = (n: string) => ({
   name: serviceInstance('keepalived', n).unit,
   command: keepalivedCommand(n),
   stopWaitSecs: 10,
+  // Debian's keepalived.service has no Restart=: a crashed keepalived stays down
+  // (and its stale VIP stays configured) until someone starts it. Restarting it
+  // here would also race the reaping of its dead VRRP child: keepalived then
+  // says "daemon is already running", exits 0, and is never restarted.
+  restartOnCrash: false,
 });
 
 /** Backends that must be UP once the lab's own services run (API backends wait for Keystone/Swift/Trove). */

@@ -113,7 +113,8 @@ export function programConfig(node: string, spec: ProgramSpec): string {
     `autostart=${spec.autostart === false ? 'false' : 'true'}`,
     // Supervisor's default: restart after an unexpected exit (a crash, SIGKILL),
     // like systemd's Restart=on-failure; a `supervisorctl stop` stays stopped.
-    'autorestart=unexpected',
+    // A program whose Debian unit has no Restart= opts out (keepalived).
+    `autorestart=${spec.restartOnCrash === false ? 'false' : 'unexpected'}`,
     'startsecs=1',
     'startretries=3',
     `stopsignal=${spec.stopSignal ?? 'TERM'}`,

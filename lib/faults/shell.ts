@@ -35,7 +35,11 @@ export function continueCommand(pids: number[]): string {
  */
 export function crashTreeCommand(mainPid: number): string {
   const pid = checkPid(mainPid);
-  return `kill -s STOP ${pid} || exit 3; pids=$(${processTreeCommand(pid)}); kill -s KILL $pids`;
+  // Freeze the whole tree before killing any of it: a child that outlives its
+  // parent even briefly may act on it (keepalived's VRRP child gets SIGTERM as
+  // its parent-death signal and would shut down cleanly: priority-0 advert, VIP
+  // removed), which is a clean stop, not the crash we mean.
+  return `kill -s STOP ${pid} || exit 3; pids=$(${processTreeCommand(pid)}); kill -s STOP $pids; kill -s KILL $pids`;
 }
 
 export function linkCommand(ifname: string, state: 'up' | 'down'): string {

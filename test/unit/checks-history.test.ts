@@ -58,16 +58,36 @@ describe('history checkers', () => {
     it('reports split brain (the SIGKILL case) with who held it and for how long, open at the end', () => {
       const r = vipMoves(holders('ha1', 'ha1', 'ha1', 'ha1+ha2', 'ha1+ha2', 'ha1+ha2'), { injectedAt: 100 });
       assert.deepEqual(r.splitBrain.map((i) => [i.start, i.end, i.open, i.holders]), [[600, 1000, true, ['ha1', 'ha2']]]);
-      assert.equal(r.moveMs, undefined);
+      // The takeover is the move, even beside the crashed master's stale copy.
+      assert.equal(r.moveMs, 500);
+      assert.equal(r.newHolder, 'ha2');
       const byCheck = Object.fromEntries(r.findings.map((f) => [f.check, f]));
       assert.equal(byCheck['vip.split-brain']!.ok, false);
       assert.match(byCheck['vip.split-brain']!.message, /ha1\+ha2 for 400 ms \(still at the end\)/);
-      assert.equal(byCheck['vip.moved']!.ok, false);
+      assert.equal(byCheck['vip.moved']!.ok, true);
+    });
+
+    it('reports a crashed master\'s stale VIP that ends by the heal, and fails one that outlives it', () => {
+      // ha1 crashes at 100; ha2 takes over at 600 beside ha1's stale copy; heal at 1000
+      // starts ha1's keepalived, which removes it (sample at 1200), then preempts back.
+      const s = holders('ha1', 'ha1', 'ha1', 'ha1+ha2', 'ha1+ha2', 'ha1+ha2', 'ha2', 'ha2', 'ha1');
+      const healed = vipMoves(s, { injectedAt: 100, staleUntil: 1000, allowSplitBrainMs: 500 });
+      const split = healed.findings.find((f) => f.check === 'vip.split-brain')!;
+      assert.equal(split.ok, true, split.message);
+      assert.match(split.message, /stale VIP kept by the crashed ha1 until its keepalived started again: ha1\+ha2 for 600 ms/);
+      assert.equal(healed.staleMs, 600);
+      const notHealed = vipMoves(s, { injectedAt: 100, staleUntil: 400, allowSplitBrainMs: 500 });
+      assert.equal(notHealed.findings.find((f) => f.check === 'vip.split-brain')!.ok, false);
+      assert.equal(notHealed.staleMs, 0);
     });
 
     it('tolerates split brain up to allowSplitBrainMs, and judges a slow move and a long gap', () => {
       const s = holders('ha1', 'ha1+ha2', 'ha2', 'ha2');
       assert.equal(vipMoves(s, { injectedAt: 0, allowSplitBrainMs: 500 }).findings.find((f) => f.check === 'vip.split-brain')!.ok, true);
+      // Failover and failback overlaps are judged one by one, not summed.
+      const twoHandovers = vipMoves(holders('ha1', 'ha1+ha2', 'ha1+ha2', 'ha2', 'ha2', 'ha1+ha2', 'ha1+ha2', 'ha1'), { injectedAt: 0, allowSplitBrainMs: 450 });
+      assert.equal(twoHandovers.findings.find((f) => f.check === 'vip.split-brain')!.ok, true);
+      assert.equal(vipMoves(holders('ha1', 'ha1+ha2', 'ha1+ha2', 'ha1+ha2', 'ha2'), { injectedAt: 0, allowSplitBrainMs: 450 }).findings.find((f) => f.check === 'vip.split-brain')!.ok, false);
       const slow = vipMoves(holders('ha1', '', '', '', '', '', 'ha2'), { injectedAt: 100, maxMoveMs: 800 });
       assert.deepEqual(slow.findings.filter((f) => !f.ok).map((f) => f.check), ['vip.moved', 'vip.no-holder']);
     });
