@@ -126,6 +126,7 @@ export function keepalivedMasterFailure(env: Environment, vipName: string, mode:
       }
       return { findings, figures };
     },
+    troveLogs: { mode: 'judge' },
     recoveryBoundMs: 60_000,
   };
 }

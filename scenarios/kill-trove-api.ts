@@ -55,6 +55,7 @@ export function killTroveApi(env: Environment, node: string): Scenario {
       ];
       return { findings, figures: { requests: requests.total, failedRequests: requests.failed, failuresByKind: JSON.stringify(requests.byDetail), requestsDuringFault: during.length, okDuringFault: okDuring, longestOutageMs: outage.longestMs } };
     },
+    troveLogs: { mode: 'judge' },
     recoveryBoundMs: 60_000,
   };
 }

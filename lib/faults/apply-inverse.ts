@@ -9,6 +9,14 @@ export async function applyInverse(ctx: FaultContext, a: InverseAction): Promise
   switch (a.op) {
     case 'service-start':
       return startService(ctx, a.service, a.node);
+    case 'services-start':
+      // Each one is tried; the first failure is reported after all were attempted.
+      {
+        const errors: Error[] = [];
+        for (const i of a.instances) await startService(ctx, i.service, i.node).catch((e: Error) => errors.push(e));
+        if (errors.length) throw errors[0];
+      }
+      return;
     case 'signal':
       await ctx.remote.exec(a.node, continueCommand(a.pids));
       return;

@@ -3,7 +3,7 @@
 export { faultContext, type FaultContext, type FaultContextOptions } from './context.ts';
 export { FaultPreconditionError, type Fault } from './fault.ts';
 export { killService } from './kill-service.ts';
-export { stopService } from './stop-service.ts';
+export { stopService, stopServices, type ServiceInstanceTarget } from './stop-service.ts';
 export { freezeService } from './freeze-service.ts';
 export { stopGaleraNode } from './stop-galera-node.ts';
 export { failKeepalivedMaster, type KeepalivedFailMode } from './fail-keepalived-master.ts';

@@ -10,6 +10,8 @@ const plain = z.string().regex(/^[A-Za-z0-9_.:@-]+$/, 'letters, digits and _ . :
 export const inverseActionSchema = z.discriminatedUnion('op', [
   /** Start a service instance again (after kill, stop, crash). */
   z.strictObject({ op: z.literal('service-start'), service: z.string().min(1), node: z.string().min(1) }),
+  /** Start several service instances again, in order (after stopping them together). */
+  z.strictObject({ op: z.literal('services-start'), instances: z.array(z.strictObject({ service: z.string().min(1), node: z.string().min(1) })).min(1) }),
   /** Thaw frozen processes; pids are the whole process tree, leaves last. */
   z.strictObject({ op: z.literal('signal'), node: z.string().min(1), service: z.string().optional(), pids: z.array(z.number().int().positive()).min(1), signal: z.literal('CONT') }),
   /** Bring an interface back up. */
@@ -36,6 +38,8 @@ export function describeInverse(a: InverseAction): string {
   switch (a.op) {
     case 'service-start':
       return `start service ${a.service} on ${a.node}`;
+    case 'services-start':
+      return a.instances.map((i) => `start service ${i.service} on ${i.node}`).join('; ');
     case 'signal':
       return `kill -s ${a.signal} ${a.pids.join(' ')} on ${a.node}${a.service ? ` (${a.service})` : ''}`;
     case 'link-up':

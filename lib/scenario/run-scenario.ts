@@ -4,10 +4,12 @@
 // is healed on every path, and the report gets the fault window, a timeline of
 // every probe and the measured figures.
 import { checkSiteHealth } from '../checks/site-health.ts';
+import { describeLogErrors, judgeLogs, markLogs, readSince, troveLogs } from '../checks/service-logs.ts';
 import { expectHealthy } from '../checks/assert.ts';
-import { describeFindings, failures, type Finding } from '../checks/finding.ts';
+import { describeFindings, failures, pass, type Finding } from '../checks/finding.ts';
 import { faultContext } from '../faults/context.ts';
 import { Injector, type FaultWindow } from '../faults/injector.ts';
+import type { Fault } from '../faults/fault.ts';
 import type { History } from '../probes/history.ts';
 import { attachJson, attachText, place, step } from '../report/allure.ts';
 import { attachTimeline } from '../report/timeline.ts';
@@ -37,6 +39,25 @@ export async function runScenario(site: Site, scenario: Scenario): Promise<Scena
   const fault = scenario.fault(ctx);
 
   await step('baseline: the site is healthy before the fault', async () => expectHealthy('baseline health', await checkSiteHealth(site.env, site.remote)));
+  const logs = troveLogs(site.env);
+  const logMark = await step('mark the end of every Trove service log', () => markLogs(site.remote, logs));
+  try {
+    const setupFacts = scenario.setup ? await step('setup', () => scenario.setup!(site)) : {};
+    if (Object.keys(setupFacts).length) await attachJson('setup', setupFacts);
+    return await injectAndJudge(site, scenario, fault, { injector, setupFacts, logMark, logs });
+  } finally {
+    if (scenario.teardown) await step('teardown', () => scenario.teardown!(site));
+  }
+}
+
+interface RunState {
+  injector: Injector;
+  setupFacts: Record<string, string | number>;
+  logMark: Awaited<ReturnType<typeof markLogs>>;
+  logs: ReturnType<typeof troveLogs>;
+}
+
+async function injectAndJudge(site: Site, scenario: Scenario, fault: Fault, { injector, setupFacts, logMark, logs }: RunState): Promise<ScenarioOutcome> {
 
   const maxDurationMs = 60_000 + scenario.recoveryBoundMs * 2;
   const probes = scenario.probes(site, maxDurationMs);
@@ -59,7 +80,7 @@ export async function runScenario(site: Site, scenario: Scenario): Promise<Scena
       ),
     );
     window = await step(`inject: ${fault.describe()}`, () => injector.inject(fault));
-    const during = scenario.whileInjected ? await step('while injected', () => scenario.whileInjected!(site, window!)) : {};
+    const during = scenario.whileInjected ? await step('while injected', () => scenario.whileInjected!(site, window!, setupFacts)) : {};
     if (Object.keys(during).length) await attachJson('observed while injected', during);
     window = await step(`heal: ${fault.describe()}`, () => injector.heal(fault));
     const healedAt = window.healedAt!;
@@ -96,6 +117,11 @@ export async function runScenario(site: Site, scenario: Scenario): Promise<Scena
     faults: [{ label: w.description, start: w.injectedAt, ...(w.healedAt ? { end: w.healedAt } : {}) }],
   });
   const judgement = await step('judge the histories', () => scenario.judge(histories, w));
+  const tails = await step('read the Trove service logs written since the baseline', () => readSince(site.remote, logMark, logs));
+  const allow = scenario.troveLogs.mode === 'judge' ? (scenario.troveLogs.allow ?? []) : [];
+  await attachText(`${scenario.id} Trove log errors`, describeLogErrors(tails, allow));
+  if (scenario.troveLogs.mode === 'judge') judgement.findings.push(...judgeLogs(tails, allow));
+  else judgement.findings.push(pass('logs.reported', 'Trove service logs', `reported, not judged: ${scenario.troveLogs.reportOnlyBecause}`));
   const figures = { ...judgement.figures, recoveryMs, faultHeldMs: Math.round((w.healStartedAt ?? w.injectedAt) - w.injectedAt) };
   await attachJson(`${scenario.id} figures`, { fault: w.description, facts: w.facts, figures });
   await attachText(`${scenario.id} findings`, describeFindings(judgement.findings));

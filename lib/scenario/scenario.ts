@@ -8,6 +8,7 @@ import type { Finding } from '../checks/finding.ts';
 import type { History, Probe } from '../probes/history.ts';
 import type { TimelineLabel } from '../report/timeline.ts';
 import type { Site } from '../harness/site.ts';
+import type { LogAllowance } from '../checks/service-logs.ts';
 
 export interface ScenarioProbe {
   /** Lane name in the timeline, e.g. "guest AMQP trove-mgmt1:5670". */
@@ -35,9 +36,19 @@ export interface Scenario {
   /** Probes to run from before the injection to after recovery, bounded by maxDurationMs. */
   probes(site: Site, maxDurationMs: number): ScenarioProbe[];
   /** While the fault is active: wait (bounded) for its expected effect; returns facts for the report. */
-  whileInjected?(site: Site, window: FaultWindow): Promise<Record<string, string | number>>;
+  whileInjected?(site: Site, window: FaultWindow, setup: Record<string, string | number>): Promise<Record<string, string | number>>;
   /** Judge what the probes recorded around the fault window. */
   judge(histories: Record<string, History>, window: FaultWindow): Judgement | Promise<Judgement>;
   /** After heal, every health check must pass within this bound. */
   recoveryBoundMs: number;
+  /**
+   * The Trove service logs from the baseline to the end of the recovery:
+   * 'judge' fails the scenario on any ERROR/Traceback record not allowed below;
+   * 'report' only attaches them (say why in reportOnlyBecause).
+   */
+  troveLogs: { mode: 'judge'; allow?: LogAllowance[] } | { mode: 'report'; reportOnlyBecause: string };
+  /** Before the baseline: make what the scenario acts on (e.g. an instance); its result reaches whileInjected as facts. */
+  setup?(site: Site): Promise<Record<string, string | number>>;
+  /** Always, after the heal: remove what setup made. */
+  teardown?(site: Site): Promise<void>;
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../lib/env/errors.ts';
-import { faultContext, FaultInjectionError, HealError, Injector, killService, stopService, freezeService, stopGaleraNode } from '../../lib/faults/index.ts';
+import { faultContext, FaultInjectionError, HealError, Injector, killService, stopService, stopServices, freezeService, stopGaleraNode } from '../../lib/faults/index.ts';
 import { readJournal } from '../../lib/faults/journal.ts';
 import { faultEnvironment } from '../support/fault-environment.ts';
 import { RecordingRemote } from '../support/recording-remote.ts';
@@ -50,6 +50,27 @@ describe('Injector', () => {
     assert.equal(remote.calls.at(-1)!.command, 'supervisorctl start trove-conductor');
     assert.ok(healed.healedAt! >= healed.healStartedAt! && healed.healStartedAt! >= window.injectDoneAt!);
     assert.equal(readJournal(journal)[0]!.healed, true);
+  });
+
+  it('stops several services as one fault, picked at prepare time, and starts them all on heal', async () => {
+    const remote = new RecordingRemote();
+    const ctx = faultContext(faultEnvironment(), remote);
+    const injector = new Injector(ctx, { journalPath: journal });
+    let picked = false;
+    const fault = stopServices(ctx, 'the handlers of instance X', async () => {
+      picked = true;
+      return [
+        { service: 'trove', node: 'ctl2' },
+        { service: 'rabbitmq', node: 'ctl3' },
+      ];
+    });
+    assert.equal(picked, false, 'targets are read at prepare time, not when the fault is built');
+    const window = await injector.inject(fault);
+    assert.deepEqual(window.facts, { trove: 'ctl2', rabbitmq: 'ctl3' });
+    assert.deepEqual(remote.calls.map((c) => `${c.node}: ${c.command}`), ['ctl2: supervisorctl stop trove-conductor', 'ctl3: supervisorctl stop rabbitmq']);
+    assert.equal(readJournal(journal)[0]!.inverse.description, 'start service trove on ctl2; start service rabbitmq on ctl3');
+    await injector.heal(fault);
+    assert.deepEqual(remote.calls.slice(2).map((c) => `${c.node}: ${c.command}`), ['ctl2: supervisorctl start trove-conductor', 'ctl3: supervisorctl start rabbitmq']);
   });
 
   it('heals everything in reverse order, and reports a failed heal after trying the rest', async () => {

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { describeLogErrors, errorRecords, judgeLogs, type LogTail } from '../../lib/checks/service-logs.ts';
+
+const log = { service: 'trove-conductor', node: 'ctl2', file: '/var/log/trove/trove-conductor.log' };
+// oslo.log lines as Trove 18 writes them (date, time, pid, level, logger, context).
+const lines = [
+  '2026-11-22 03:03:20.101 4242 INFO trove.conductor.manager [-] [instance: 6f1c] heartbeat received',
+  '2026-11-22 03:03:21.555 4242 ERROR oslo.messaging._drivers.impl_rabbit [-] [9d1e] AMQP server on 198.18.0.13:5672 is unreachable: [Errno 111] ECONNREFUSED. Trying again in 1 seconds.',
+  '2026-11-22 03:03:22.010 4242 WARNING trove.common.utils [-] slow',
+  '2026-11-22 03:03:23.001 4242 ERROR trove.taskmanager.models [req-1 admin demo] Failed to create instance 6f1c: boom',
+  '2026-11-22 03:03:23.001 4242 ERROR trove.taskmanager.models Traceback (most recent call last):',
+  '2026-11-22 03:03:23.001 4242 ERROR trove.taskmanager.models   File "/usr/lib/python3/dist-packages/trove/taskmanager/models.py", line 1, in f',
+  '2026-11-22 03:03:23.001 4242 ERROR trove.taskmanager.models RuntimeError: boom',
+  'Traceback (most recent call last):',
+  '  File "/usr/bin/trove-conductor", line 10, in <module>',
+];
+const tail = (l: string[]): LogTail => ({ log, lines: l, rotated: false, truncated: false });
+
+describe('service log checks', () => {
+  it('groups an oslo.log record with its traceback lines and counts stray tracebacks', () => {
+    const r = errorRecords([tail(lines)]);
+    assert.equal(r.length, 3);
+    assert.match(r[0]!.lines[0]!, /AMQP server on 198\.18\.0\.13:5672 is unreachable/);
+    assert.equal(r[1]!.lines.length, 4, 'the record and its three traceback lines');
+    assert.match(r[2]!.lines[0]!, /^Traceback/);
+  });
+
+  it('passes a clean log, fails one with an unexplained record, and honours allowances with their reason', () => {
+    assert.equal(judgeLogs([tail(lines.slice(0, 1))])[0]!.ok, true);
+    const bad = judgeLogs([tail(lines)])[0]!;
+    assert.equal(bad.ok, false);
+    assert.match(bad.message, /3 ERROR\/Traceback record\(s\)/);
+    const allowance = { pattern: /AMQP server on .* is unreachable/, reason: 'a RabbitMQ node was stopped on purpose' };
+    const amqpOnly = [tail(lines.slice(0, 3))];
+    const ok = judgeLogs(amqpOnly, [allowance])[0]!;
+    assert.equal(ok.ok, true, ok.message);
+    assert.match(ok.message, /1 expected record/);
+    assert.match(describeLogErrors(amqpOnly, [allowance]), /\[expected: a RabbitMQ node was stopped on purpose\]/);
+  });
+
+  it('does not take an INFO line that mentions ERROR for an error', () => {
+    const info = '2026-11-22 03:03:20.101 4242 INFO trove.instance.models [-] Instance 6f1c status changed to ERROR';
+    assert.equal(errorRecords([tail([info])]).length, 0);
+  });
+});
