@@ -9,3 +9,4 @@ export { sqlWriteProbe, sqlEndpointFromEnv, type SqlEndpoint, type SqlWriteProbe
 export { parseProbeLines } from './probe-lines.ts';
 export { measureClockOffset, type ClockOffset } from './clock-offset.ts';
 export type { RemoteLoopProbe } from './remote-loop-probe.ts';
+export { instanceWatchProbe, troveTime, type InstanceSample, type InstanceWatchOptions } from './instance-watch-probe.ts';

@@ -15,7 +15,12 @@ import { attachJson, attachText, place, step } from '../report/allure.ts';
 import { attachTimeline } from '../report/timeline.ts';
 import type { Site } from '../harness/site.ts';
 import { waitUntil } from '../harness/wait.ts';
-import type { Judgement, Scenario } from './scenario.ts';
+import type { Judgement, Scenario, ScenarioProbe } from './scenario.ts';
+import { readHaResources } from './ha-resources.ts';
+import { instanceWatchProbe, type InstanceSample } from '../probes/instance-watch-probe.ts';
+import { judgeInstanceWatch } from '../checks/instance-watch.ts';
+
+const WATCH_LANE = 'Trove instances made before the faults';
 
 export interface ScenarioOutcome {
   window: FaultWindow;
@@ -60,7 +65,12 @@ interface RunState {
 async function injectAndJudge(site: Site, scenario: Scenario, fault: Fault, { injector, setupFacts, logMark, logs }: RunState): Promise<ScenarioOutcome> {
 
   const maxDurationMs = 60_000 + scenario.recoveryBoundMs * 2;
-  const probes = scenario.probes(site, maxDurationMs);
+  const resources = readHaResources(site.ctx.runDir);
+  // The instances made before the faults are watched through every scenario.
+  const watch: ScenarioProbe[] = resources?.instances.length
+    ? [{ lane: WATCH_LANE, live: true, probe: instanceWatchProbe(site.openstack.tenant, { instances: resources.instances.map((i) => i.id), intervalMs: 1000, maxDurationMs }) }]
+    : [];
+  const probes = [...scenario.probes(site, maxDurationMs), ...watch];
   const okSince = (h: History, t: number) => h.filter((e) => e.t >= t && e.ok).length;
   const histories: Record<string, History> = {};
   let window: FaultWindow | undefined;
@@ -117,6 +127,11 @@ async function injectAndJudge(site: Site, scenario: Scenario, fault: Fault, { in
     faults: [{ label: w.description, start: w.injectedAt, ...(w.healedAt ? { end: w.healedAt } : {}) }],
   });
   const judgement = await step('judge the histories', () => scenario.judge(histories, w));
+  if (histories[WATCH_LANE]) {
+    const watched = judgeInstanceWatch(histories[WATCH_LANE] as InstanceSample[]);
+    judgement.findings.push(...watched.findings);
+    for (const [id, ms] of Object.entries(watched.longestHeartbeatGapMs)) judgement.figures[`instance ${id}: longest heartbeat gap ms`] = ms;
+  }
   const tails = await step('read the Trove service logs written since the baseline', () => readSince(site.remote, logMark, logs));
   const allow = scenario.troveLogs.mode === 'judge' ? (scenario.troveLogs.allow ?? []) : [];
   await attachText(`${scenario.id} Trove log errors`, describeLogErrors(tails, allow));
