@@ -190,9 +190,11 @@ const provision = z.strictObject({
       /** The `log` target of the global section: "stdout" or a syslog target such as "/dev/log". */
       log: z.string().default('/dev/log'),
       /** How the config is checked on the node before it replaces the old one. */
-      checkCommand: z.string().default('haproxy -c -q -f'),
+      checkCommand: z.string().default('haproxy -c -f'),
+      /** Set net.ipv4.ip_nonlocal_bind=1 on the node (HAProxy binds VIPs the node may not hold). */
+      nonlocalBind: z.boolean().default(true),
     })
-    .default({ configPath: '/etc/haproxy/haproxy.cfg', log: '/dev/log', checkCommand: 'haproxy -c -q -f' }),
+    .default({ configPath: '/etc/haproxy/haproxy.cfg', log: '/dev/log', checkCommand: 'haproxy -c -f', nonlocalBind: true }),
   keepalived: z
     .strictObject({
       configPath: z.string().default('/etc/keepalived/keepalived.conf'),

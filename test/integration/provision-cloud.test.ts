@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { changeContext, countChanges, formatChange, type Change } from '../../lib/provision/change.ts';
 import { cloudClients, provisionCloud } from '../../lib/provision/provision-cloud.ts';
-import { labProvisionSection, seedBootRefs, startLoopbackCloud, type LoopbackCloud } from '../support/loopback-cloud.ts';
+import { seedBootRefs, startLoopbackCloud, type LoopbackCloud } from '../support/loopback-cloud.ts';
+import { labProvisionSection } from '../support/provision-env.ts';
 import { adminCliEnv, openstackCli, runner } from '../support/openstack-cli.ts';
 import { generateKey } from '../support/ssh-keys.ts';
 

@@ -2,19 +2,17 @@
 // catalog, plus an Environment whose admin credentials reach them: what the
 // provisioning tests run the helpers against. Everything it starts is stopped
 // by PID in stop().
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
-import { environmentSchema, type Environment } from '../../lib/env/schema.ts';
+import { join } from 'node:path';
+import type { Environment } from '../../lib/env/schema.ts';
 import { openSessions } from '../../lib/openstack/sessions.ts';
 import type { KeystoneSession } from '../../lib/openstack/keystone.ts';
 import { freePort } from './free-port.ts';
+import { labEnvWithProvision } from './provision-env.ts';
 import { startLabCloud, type LabCloudProcess } from './lab-cloud-process.ts';
 import { createUser, keystoneInstalled, registerCatalog, startRealKeystone, type RealKeystone } from './real-keystone.ts';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const HOST = '127.0.0.1';
 const PASSWORD_VAR = 'TROVE_HA_TEST_LOOPBACK_ADMIN_PASSWORD';
 
@@ -65,42 +63,17 @@ export async function startLoopbackCloud(provision: Record<string, unknown>): Pr
     );
     cloud = await startLabCloud(configFile);
     process.env[PASSWORD_VAR] = keystone.adminPassword;
-    const raw = parse(readFileSync(join(ROOT, 'environments/lab.yaml'), 'utf8')) as Record<string, any>;
-    raw.keystone.url = keystone.url;
-    raw.keystone.admin = { username: 'admin', password: { env: PASSWORD_VAR }, project: 'admin' };
-    raw.keystone.tenant = { username: 'admin', password: { env: PASSWORD_VAR }, project: 'admin' };
-    raw.provision = provision;
-    const env = environmentSchema.parse(raw);
+    const env = labEnvWithProvision(provision, (raw) => {
+      raw.keystone.url = keystone!.url;
+      raw.keystone.admin = { username: 'admin', password: { env: PASSWORD_VAR }, project: 'admin' };
+      raw.keystone.tenant = { username: 'admin', password: { env: PASSWORD_VAR }, project: 'admin' };
+    });
     const { admin } = openSessions(env);
     return { dir, keystone, cloud, admin, env, stop };
   } catch (e) {
     await stop();
     throw e;
   }
-}
-
-/** The lab's provision section: admin-mgmt as a VLAN on physnet1, the three trove-mgmt networks, ha1/ha2. */
-export function labProvisionSection(): Record<string, unknown> {
-  return {
-    adminNetwork: { name: 'admin-mgmt', networkType: 'vlan', physicalNetwork: 'physnet1', segmentationId: 1029, cidr: '198.18.0.0/24', allocationPool: { start: '198.18.0.100', end: '198.18.0.200' } },
-    managementNetworks: [
-      { name: 'trove-mgmt1', cidr: '198.18.10.0/24', vip: 'trove-mgmt1' },
-      { name: 'trove-mgmt2', cidr: '198.18.11.0/24', vip: 'trove-mgmt2' },
-      { name: 'trove-mgmt3', cidr: '198.18.12.0/24', vip: 'trove-mgmt3' },
-    ],
-    securityGroup: 'trove-mgmt-group',
-    servers: { image: 'haproxy-node', flavor: 'lab.small', keypair: 'trove-ha' },
-    clusters: [
-      {
-        members: [
-          { node: 'ha1', addresses: { 'trove-mgmt1': '198.18.10.2', 'trove-mgmt2': '198.18.11.2', 'trove-mgmt3': '198.18.12.2' } },
-          { node: 'ha2', addresses: { 'trove-mgmt1': '198.18.10.3', 'trove-mgmt2': '198.18.11.3', 'trove-mgmt3': '198.18.12.3' } },
-        ],
-        networks: ['trove-mgmt1', 'trove-mgmt2', 'trove-mgmt3'],
-      },
-    ],
-    swift: { nodes: ['ctl1', 'ctl2', 'ctl3'], port: 8080 },
-  };
 }
 
 /** Flavor, image and keypair the HAProxy VMs boot from, made over REST as an operator would beforehand. */
