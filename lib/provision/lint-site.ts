@@ -14,8 +14,8 @@ import { parseKeepalivedConfig } from './parse-keepalived.ts';
 export interface LintSources {
   neutron: NetworkClient;
   nova: ComputeClient;
-  /** keepalived.conf text of a node, or an Error saying why it cannot be read. */
-  readKeepalived(node: string): Promise<string>;
+  /** keepalived.conf text of a node (rejects saying why it cannot be read); absent: the VRRP checks are skipped. */
+  readKeepalived?: (node: string) => Promise<string>;
 }
 
 export function keepalivedOverSsh(env: Environment, remote: RemoteExecutor): (node: string) => Promise<string> {
@@ -51,11 +51,12 @@ export async function lintSite(env: Environment, src: LintSources): Promise<Find
   }
   const hints = p.managementNetworks.map((n) => ({ name: n.name, cidr: n.cidr }));
   const vrrp: Finding[] = [];
-  for (const c of p.clusters) {
+  for (const c of src.readKeepalived ? p.clusters : []) {
+    const read = src.readKeepalived!;
     const configs = await Promise.all(
       c.members.map(async ({ node }): Promise<NodeKeepalived> => {
         try {
-          return { node, config: parseKeepalivedConfig(await src.readKeepalived(node)) };
+          return { node, config: parseKeepalivedConfig(await read(node)) };
         } catch (e) {
           return { node, error: e instanceof Error ? e.message.split('\n')[0]! : String(e) };
         }
