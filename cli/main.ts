@@ -56,7 +56,8 @@ program
   .requiredOption('-e, --env <name|path>', 'environment (needs a provision section)')
   .option('--dry-run', 'read everything, change nothing, print the plan')
   .option('--lint-only', 'only lint the site as it is')
-  .option('--no-nodes', 'only the OpenStack objects, not the configs on the HAProxy nodes')
+  .option('--no-nodes', 'not the configs on the HAProxy nodes (and no SSH to them)')
+  .option('--no-trove', 'not the cloud-init script on the controllers nor the datastore')
   .option('-v, --verbose', 'also print unchanged objects and passing lint findings')
   .action(action(provisionCommand));
 

@@ -16,6 +16,7 @@ export interface ProvisionCliOptions {
   dryRun?: boolean;
   lintOnly?: boolean;
   nodes: boolean;
+  trove: boolean;
   verbose?: boolean;
 }
 
@@ -32,6 +33,7 @@ export async function provisionCommand(opts: ProvisionCliOptions): Promise<numbe
       // With --lint-only, `nodes` only says whether the lint reads keepalived.conf over SSH: a dry run changes nothing there.
       nodes: opts.nodes,
       lint: true,
+      trove: !opts.lintOnly && opts.trove,
       onPhase: (line) => process.stdout.write(`== ${line}\n`),
       onChange: (c) => {
         if (c.action !== 'unchanged' || opts.verbose) process.stdout.write(`${formatChange(c, dryRun)}\n`);

@@ -203,6 +203,26 @@ const provision = z.strictObject({
       authPass: secretRef.optional(),
     })
     .default({ configPath: '/etc/keepalived/keepalived.conf', checkCommand: 'keepalived -t -f' }),
+  /** Trove's side: the documents' cloud-init script on the controllers, and the datastore registered with trove-manage. */
+  trove: z
+    .strictObject({
+      /** Nodes that run trove-taskmanager (they read the cloud-init at every instance create); trove-manage runs on the first. */
+      controllers: z.array(name).min(1),
+      /** Datastore manager (names the cloud-init file and the parameter template). */
+      manager: z.string().min(1).default('mysql'),
+      /** Trove's cloudinit_location. */
+      cloudinitDir: z.string().min(1).default('/etc/trove/cloudinit'),
+      /** Glance image of the datastore version (name). */
+      image: z.string().min(1),
+      packages: z.string().default(''),
+      /** trove-manage as it runs on a controller (e.g. with --config-file). */
+      manageCommand: z.string().min(1).default('trove-manage'),
+      /** Configuration parameters to load (db_load_datastore_config_parameters); default Trove's template for the manager. */
+      parametersFile: z.string().min(1).optional(),
+      /** Checks a cloud-init file on the node before it replaces the old one (the path is appended). */
+      cloudinitCheckCommand: z.string().default(`python3 -c 'import sys, yaml; yaml.safe_load(open(sys.argv[1]))'`),
+    })
+    .optional(),
   /** How long a new HAProxy VM may take to become ACTIVE. */
   serverActiveMs: durationMs.default(600_000),
 });
@@ -320,6 +340,9 @@ function checkProvisionRefs(env: RawEnvironment, ctx: z.RefinementCtx): void {
     c.networks.forEach((n, j) => {
       if (!nets.has(n)) ctx.addIssue({ code: 'custom', path: ['provision', 'clusters', i, 'networks', j], message: `names network "${n}", which is not in provision.managementNetworks (have: ${[...nets].join(', ')})` });
     });
+  });
+  p.trove?.controllers.forEach((n, i) => {
+    if (!(n in env.nodes)) ctx.addIssue({ code: 'custom', path: ['provision', 'trove', 'controllers', i], message: `names node "${n}", which is not in nodes` });
   });
   p.swift.nodes.forEach((n, i) => {
     if (!(n in env.nodes)) ctx.addIssue({ code: 'custom', path: ['provision', 'swift', 'nodes', i], message: `names node "${n}", which is not in nodes` });

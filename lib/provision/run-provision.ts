@@ -10,6 +10,9 @@ import type { ServiceControl } from '../topology/service-control.ts';
 import { changeContext, countChanges, isPlanned, type Change, type ChangeAction } from './change.ts';
 import { keepalivedOverSsh, lintSite } from './lint-site.ts';
 import { cloudClients, provisionCloud } from './provision-cloud.ts';
+import { provisionOf } from './desired.ts';
+import { ensureCloudinit, ensureDatastore } from './ensure-trove.ts';
+import { DatabaseClient } from '../openstack/database.ts';
 import { proxyNodes, provisionNodes } from './push-configs.ts';
 
 export interface ProvisionOptions {
@@ -17,6 +20,8 @@ export interface ProvisionOptions {
   cloud: boolean;
   nodes: boolean;
   lint: boolean;
+  /** The cloud-init script and the datastore (when provision.trove is set). */
+  trove: boolean;
   onChange?: (c: Change) => void;
   onPhase?: (line: string) => void;
 }
@@ -25,12 +30,12 @@ export interface ProvisionResult {
   changes: Change[];
   counts: Record<ChangeAction, number>;
   findings: Finding[];
-  ms: { cloud: number; nodes: number; lint: number };
+  ms: { cloud: number; nodes: number; trove: number; lint: number };
 }
 
 export async function runProvision(env: Environment, admin: KeystoneSession, remote: RemoteExecutor, control: ServiceControl, o: ProvisionOptions): Promise<ProvisionResult> {
   const ctx = changeContext(o.dryRun, o.onChange);
-  const ms = { cloud: 0, nodes: 0, lint: 0 };
+  const ms = { cloud: 0, nodes: 0, trove: 0, lint: 0 };
   const clients = cloudClients(admin);
   let t = Date.now();
   if (o.cloud) {
@@ -50,6 +55,13 @@ export async function runProvision(env: Environment, admin: KeystoneSession, rem
       await provisionNodes(ctx, env, remote, control);
     }
     ms.nodes = Date.now() - t;
+  }
+  if (o.trove && provisionOf(env).trove) {
+    t = Date.now();
+    o.onPhase?.('Trove: cloud-init on the controllers, datastore and version (trove-manage)');
+    await ensureCloudinit(ctx, env, remote);
+    await ensureDatastore(ctx, env, new DatabaseClient(admin), clients.glance, remote);
+    ms.trove = Date.now() - t;
   }
   let findings: Finding[] = [];
   if (o.lint && !(o.dryRun && unborn.size)) {
@@ -82,7 +94,7 @@ async function waitForSsh(remote: RemoteExecutor, node: string, timeoutMs: numbe
 export function summary(r: ProvisionResult, dryRun: boolean): string {
   const c = r.counts;
   const lintLine = r.findings.length ? `; lint: ${failures(r.findings).length} of ${r.findings.length} findings failing` : '';
-  return `${dryRun ? 'plan' : 'provision'}: ${c.create} ${dryRun ? 'to create' : 'created'}, ${c.update} ${dryRun ? 'to update' : 'updated'}, ${c.unchanged} unchanged, ${c.drift} drift${lintLine} (OpenStack ${r.ms.cloud} ms, nodes ${r.ms.nodes} ms, lint ${r.ms.lint} ms)`;
+  return `${dryRun ? 'plan' : 'provision'}: ${c.create} ${dryRun ? 'to create' : 'created'}, ${c.update} ${dryRun ? 'to update' : 'updated'}, ${c.unchanged} unchanged, ${c.drift} drift${lintLine} (OpenStack ${r.ms.cloud} ms, nodes ${r.ms.nodes} ms, Trove ${r.ms.trove} ms, lint ${r.ms.lint} ms)`;
 }
 
 export { describeFindings, failures, isPlanned, proxyNodes };
