@@ -30,8 +30,9 @@ export function parseCidr(cidr: string): Cidr {
 
 export function inCidr(ip: string, cidr: string): boolean {
   const c = parseCidr(cidr);
+  const size = 2 ** (32 - c.prefix);
   const n = ipToInt(ip);
-  return n >= c.network && n <= c.lastHost + 1;
+  return n >= c.network && n < c.network + size;
 }
 
 /** The canonical form Neutron stores: host bits cleared. */
