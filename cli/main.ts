@@ -8,6 +8,7 @@ import { reportCommand } from './report.ts';
 import { lintEnvCommand } from './lint-env.ts';
 import { healCommand } from './heal.ts';
 import { labCommand } from './lab.ts';
+import { provisionCommand } from './provision.ts';
 
 const program = new Command('trove-ha')
   .description('Chaos and HA verification harness for OpenStack Trove deployments')
@@ -48,6 +49,17 @@ program
   .command('lint-env [names...]')
   .description('validate environment files (default: all under environments/) without contacting anything')
   .action(action(lintEnvCommand));
+
+program
+  .command('provision')
+  .description("build the documents' Trove management topology (networks, security group, HAProxy VMs, their configs), then lint it")
+  .requiredOption('-e, --env <name|path>', 'environment (needs a provision section)')
+  .option('--dry-run', 'read everything, change nothing, print the plan')
+  .option('--lint-only', 'only lint the site as it is')
+  .option('--no-nodes', 'not the configs on the HAProxy nodes (and no SSH to them)')
+  .option('--no-trove', 'not the cloud-init script on the controllers nor the datastore')
+  .option('-v, --verbose', 'also print unchanged objects and passing lint findings')
+  .action(action(provisionCommand));
 
 const lab = program.command('lab').description('the embedded single-machine lab (root, Debian 12)');
 for (const a of ['up', 'down', 'status'] as const) {

@@ -142,6 +142,91 @@ const trove = z.strictObject({
     .default({ api: 'trove-api', taskmanager: 'trove-taskmanager', conductor: 'trove-conductor' }),
 });
 
+const cidr = z
+  .string()
+  .regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/, 'an IPv4 CIDR like 10.50.0.0/24');
+
+/**
+ * What `trove-ha provision` builds through the OpenStack APIs (seed 000,
+ * section 3): the admin-mgmt provider network, the trove-mgmt networks (one
+ * subnet each, no gateway, pool .6-.254, VIP .5), the HAProxy nodes' security
+ * group, their ports and servers, and the haproxy/keepalived configs on them.
+ */
+const provision = z.strictObject({
+  adminNetwork: z.strictObject({
+    name: z.string().min(1).default('admin-mgmt'),
+    networkType: z.enum(['vlan', 'flat']).default('vlan'),
+    physicalNetwork: z.string().min(1),
+    segmentationId: z.number().int().min(1).max(4094).optional(),
+    cidr,
+    /** Gateway of the admin-mgmt subnet (to reach the controllers when they are on another subnet); omitted: none. */
+    gateway: ipv4.optional(),
+    /** The admin-mgmt subnet's allocation pool; the HAProxy nodes' fixed addresses are their node addresses. */
+    allocationPool: z.strictObject({ start: ipv4, end: ipv4 }).optional(),
+  }),
+  /** One entry per trove-mgmt network, each with the VIP (a key of `vips`) keepalived holds on it. */
+  managementNetworks: z
+    .array(z.strictObject({ name: z.string().min(1), cidr, vip: name }))
+    .min(1),
+  securityGroup: z.string().min(1).default('trove-mgmt-proxy'),
+  /** How the HAProxy VMs boot. The keypair must exist (its private key is the one in ssh.privateKey). */
+  servers: z.strictObject({ image: z.string().min(1), flavor: z.string().min(1), keypair: z.string().min(1) }),
+  /** Every three trove-mgmt networks get one cluster of HAProxy VMs (first member = MASTER of every VIP). */
+  clusters: z
+    .array(
+      z.strictObject({
+        members: z.array(z.strictObject({ node: name, addresses: z.record(z.string(), ipv4).default({}) })).min(1),
+        networks: z.array(z.string().min(1)).min(1),
+      }),
+    )
+    .min(1),
+  /** Swift proxies behind the VIPs' `swift` port. */
+  swift: z.strictObject({ nodes: z.array(name).min(1), port: port.default(8080) }),
+  /** Port RabbitMQ listens on at each node; the VIP ports `amqp-<node>` forward to it. */
+  rabbitmqPort: port.default(5672),
+  haproxy: z
+    .strictObject({
+      configPath: z.string().default('/etc/haproxy/haproxy.cfg'),
+      /** The `log` target of the global section: "stdout" or a syslog target such as "/dev/log". */
+      log: z.string().default('/dev/log'),
+      /** How the config is checked on the node before it replaces the old one. */
+      checkCommand: z.string().default('haproxy -c -f'),
+      /** Set net.ipv4.ip_nonlocal_bind=1 on the node (HAProxy binds VIPs the node may not hold). */
+      nonlocalBind: z.boolean().default(true),
+    })
+    .default({ configPath: '/etc/haproxy/haproxy.cfg', log: '/dev/log', checkCommand: 'haproxy -c -f', nonlocalBind: true }),
+  keepalived: z
+    .strictObject({
+      configPath: z.string().default('/etc/keepalived/keepalived.conf'),
+      checkCommand: z.string().default('keepalived -t -f'),
+      /** VRRP PASS authentication (at most 8 characters); omitted: no authentication block. */
+      authPass: secretRef.optional(),
+    })
+    .default({ configPath: '/etc/keepalived/keepalived.conf', checkCommand: 'keepalived -t -f' }),
+  /** Trove's side: the documents' cloud-init script on the controllers, and the datastore registered with trove-manage. */
+  trove: z
+    .strictObject({
+      /** Nodes that run trove-taskmanager (they read the cloud-init at every instance create); trove-manage runs on the first. */
+      controllers: z.array(name).min(1),
+      /** Datastore manager (names the cloud-init file and the parameter template). */
+      manager: z.string().min(1).default('mysql'),
+      /** Trove's cloudinit_location. */
+      cloudinitDir: z.string().min(1).default('/etc/trove/cloudinit'),
+      /** Glance image of the datastore version (name). */
+      image: z.string().min(1),
+      packages: z.string().default(''),
+      /** trove-manage as it runs on a controller (e.g. with --config-file). */
+      manageCommand: z.string().min(1).default('trove-manage'),
+      /** Configuration parameters to load (db_load_datastore_config_parameters); default Trove's template for the manager. */
+      parametersFile: z.string().min(1).optional(),
+      /** Checks a cloud-init file on the node before it replaces the old one (the path is appended). */
+      cloudinitCheckCommand: z.string().default(`python3 -c 'import sys, yaml; yaml.safe_load(open(sys.argv[1]))'`),
+    })
+    .optional(),
+  /** How long a new HAProxy VM may take to become ACTIVE. */
+  serverActiveMs: durationMs.default(600_000),
+});
+
 const timeouts = z
   .strictObject({
     sshConnectMs: durationMs.default(10_000),
@@ -186,6 +271,7 @@ export const environmentSchema = z
     haproxy: haproxy.optional(),
     trove,
     toxiproxy: z.strictObject({ url: httpUrl }).optional(),
+    provision: provision.optional(),
     timeouts,
   })
   .superRefine((env, ctx) => {
@@ -220,6 +306,7 @@ export const environmentSchema = z
       needService(env.haproxy.service, ['haproxy', 'service']);
     }
     for (const role of ['api', 'taskmanager', 'conductor'] as const) needService(env.trove.services[role], ['trove', 'services', role]);
+    if (env.provision) checkProvisionRefs(env, ctx);
     // Two VRRP instances on one segment with the same router id fight over
     // one virtual MAC: the documents' sample makes exactly this mistake.
     const seen = new Map<string, string>();
@@ -231,7 +318,39 @@ export const environmentSchema = z
     }
   });
 
+type RawEnvironment = {
+  nodes: Record<string, unknown>;
+  vips: Record<string, unknown>;
+  provision?: z.infer<typeof provision>;
+};
+
+function checkProvisionRefs(env: RawEnvironment, ctx: z.RefinementCtx): void {
+  const p = env.provision!;
+  const nets = new Set(p.managementNetworks.map((n) => n.name));
+  p.managementNetworks.forEach((n, i) => {
+    if (!(n.vip in env.vips)) ctx.addIssue({ code: 'custom', path: ['provision', 'managementNetworks', i, 'vip'], message: `names VIP "${n.vip}", which is not in vips (have: ${Object.keys(env.vips).join(', ') || 'none'})` });
+  });
+  p.clusters.forEach((c, i) => {
+    c.members.forEach((m, j) => {
+      if (!(m.node in env.nodes)) ctx.addIssue({ code: 'custom', path: ['provision', 'clusters', i, 'members', j, 'node'], message: `names node "${m.node}", which is not in nodes` });
+      for (const net of Object.keys(m.addresses)) {
+        if (!c.networks.includes(net)) ctx.addIssue({ code: 'custom', path: ['provision', 'clusters', i, 'members', j, 'addresses', net], message: `network "${net}" is not one of this cluster's networks (${c.networks.join(', ')})` });
+      }
+    });
+    c.networks.forEach((n, j) => {
+      if (!nets.has(n)) ctx.addIssue({ code: 'custom', path: ['provision', 'clusters', i, 'networks', j], message: `names network "${n}", which is not in provision.managementNetworks (have: ${[...nets].join(', ')})` });
+    });
+  });
+  p.trove?.controllers.forEach((n, i) => {
+    if (!(n in env.nodes)) ctx.addIssue({ code: 'custom', path: ['provision', 'trove', 'controllers', i], message: `names node "${n}", which is not in nodes` });
+  });
+  p.swift.nodes.forEach((n, i) => {
+    if (!(n in env.nodes)) ctx.addIssue({ code: 'custom', path: ['provision', 'swift', 'nodes', i], message: `names node "${n}", which is not in nodes` });
+  });
+}
+
 export type Environment = z.infer<typeof environmentSchema>;
+export type ProvisionDef = NonNullable<Environment['provision']>;
 export type SecretRef = z.infer<typeof secretRef>;
 export type NodeDef = Environment['nodes'][string];
 export type ServiceDef = Environment['services'][string];

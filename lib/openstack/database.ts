@@ -14,6 +14,7 @@ import type {
   DatabaseDef,
   DatabaseUser,
   Datastore,
+  DatastoreVersion,
   Instance,
   InstanceDetail,
   Link,
@@ -31,6 +32,16 @@ export class DatabaseClient {
 
   async listDatastores(): Promise<Datastore[]> {
     return (await this.call<{ datastores: Datastore[] }>('GET', 'datastores')).datastores;
+  }
+
+  /** Admin view of a datastore version (mgmt API): carries the image id and `active`. */
+  async showDatastoreVersionMgmt(id: string): Promise<DatastoreVersion> {
+    return (await this.call<{ version: DatastoreVersion }>('GET', `mgmt/datastore-versions/${id}`)).version;
+  }
+
+  /** Configuration parameters registered for a datastore version. */
+  async listDatastoreVersionParameters(versionId: string): Promise<{ name: string }[]> {
+    return (await this.call<{ 'configuration-parameters': { name: string }[] }>('GET', `datastores/versions/${versionId}/parameters`))['configuration-parameters'];
   }
 
   /** All instances of the project, following Trove's pages. */
