@@ -9,6 +9,8 @@ PACKAGES=(
   # network and node plumbing
   iproute2 iptables iputils-ping procps psmisc socat rsync curl ca-certificates
   openssh-server openssh-client supervisor xinetd
+  # each node's init: reaps orphans at once, as systemd does (see lab/steps/nodes.ts)
+  tini
   # HA infrastructure
   haproxy keepalived rabbitmq-server mariadb-server mariadb-client galera-4
   # OpenStack services (libraries and entry points only, no packaged daemons)

@@ -346,7 +346,11 @@ async function ensureNode(n: LabNode, ctx: StepContext): Promise<void> {
   }
   if (!isAlive(sup)) {
     rmSync(supervisordPidFile(n.name), { force: true });
-    startDetached(onNode(n.name, ['/usr/bin/supervisord', '-n', '-c', '/etc/supervisor/supervisord.conf']), join(labPaths.nodeLog(n.name), 'supervisord.out'));
+    // tini -s is the node's init: a child subreaper, so a daemon's orphans (the
+    // VRRP child of a SIGKILLed keepalived) are reaped at once as under systemd.
+    // Left to this machine's PID 1 they stay zombies for seconds, and a restarted
+    // keepalived takes the zombie for a live daemon ("daemon is already running").
+    startDetached(onNode(n.name, ['/usr/bin/tini', '-s', '--', '/usr/bin/supervisord', '-n', '-c', '/etc/supervisor/supervisord.conf']), join(labPaths.nodeLog(n.name), 'supervisord.out'));
   }
 }
 
