@@ -39,7 +39,7 @@ describe('failKeepalivedMaster', () => {
     await fault.inject();
     assert.equal(
       remote.commands('ha2').at(-1),
-      'kill -s STOP 700 || exit 3; pids=$(tree() { echo "$1"; for c in $(pgrep -P "$1"); do tree "$c"; done; }; tree 700); kill -s KILL $pids',
+      'kill -s STOP 700 || exit 3; pids=$(tree() { echo "$1"; for c in $(pgrep -P "$1"); do tree "$c"; done; }; tree 700); kill -s STOP $pids; kill -s KILL $pids',
     );
   });
 
