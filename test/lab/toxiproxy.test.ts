@@ -1,0 +1,155 @@
+// The lab's toxiproxy on the guest -> RabbitMQ path, driven the way the fault
+// scenarios drive any site: the environment file (toxiproxy.servers/proxies),
+// faultContext + Injector (journal first) + the link faults of lib/faults, and
+// seen as a guest sees it: the AMQP handshake loop of lib/probes from the
+// trove-mgmt1 probe node through the VIP. A latency toxic must add its latency
+// to the handshake, a down must fail it, each heal must give back a clean path,
+// and the journal must have nothing open at the end.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Toxiproxy } from 'toxiproxy-node-client';
+import { loadEnvironment } from '../../lib/env/load.ts';
+import type { Environment } from '../../lib/env/schema.ts';
+import { Remote } from '../../lib/remote/remote.ts';
+import { faultContext, Injector, linkDown, linkToxic, type FaultContext } from '../../lib/faults/index.ts';
+import type { FaultWindow } from '../../lib/faults/injector.ts';
+import { readJournal } from '../../lib/faults/journal.ts';
+import { guestAmqpProbe } from '../../lib/probes/guest-amqp-probe.ts';
+import type { History } from '../../lib/probes/history.ts';
+import { checkSiteHealth } from '../../lib/checks/site-health.ts';
+import { failures, describeFindings } from '../../lib/checks/finding.ts';
+import { ensureLabUp, say } from './support.ts';
+
+const VIP = 'trove-mgmt1';
+const PROXY = 'amqp-ctl1';
+const LATENCY_MS = 300;
+/**
+ * Observation windows: the guest loop reports only when stopped, so each phase
+ * is a fixed stretch of samples (every 100 ms), judged afterwards by the fault
+ * windows' timestamps; each phase must hold enough samples or the test fails.
+ */
+const PHASE_MS = 4_000;
+const MIN_SAMPLES = 10;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const observe = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('lab toxiproxy on the guest -> RabbitMQ path', function () {
+  this.timeout(10 * 60_000);
+  let env: Environment;
+  let remote: Remote;
+  let ctx: FaultContext;
+  let injector: Injector;
+  let journal = '';
+
+  before(async () => {
+    await ensureLabUp();
+    env = loadEnvironment('lab').env;
+    remote = new Remote(env);
+    ctx = faultContext(env, remote);
+    journal = join(mkdtempSync(join(tmpdir(), 'trove-ha-lab-toxi-')), 'journal.jsonl');
+    injector = new Injector(ctx, { journalPath: journal, runId: 'lab-toxiproxy-test' });
+  });
+  after(async () => {
+    await injector?.healAll();
+    await remote?.close();
+  });
+
+  const servers = () => Object.entries(env.toxiproxy!.servers!).map(([node, url]) => ({ node, client: new Toxiproxy(url) }));
+
+  it('a latency toxic and a down on amqp-ctl1 act on the guest handshake through the VIP; heals give a clean path and an empty journal', async () => {
+    const vip = env.vips[VIP]!;
+    const faultyPort = vip.ports[PROXY]!;
+    const otherPort = vip.ports['amqp-ctl2']!;
+    const probe = (port: number) =>
+      guestAmqpProbe(remote, { node: vip.probeFrom!, host: vip.hostname ?? vip.address, port, connectTimeoutMs: 1000, replyTimeoutMs: 3000, maxDurationMs: 120_000 });
+    const faulty = probe(faultyPort);
+    const other = probe(otherPort);
+    faulty.start();
+    other.start();
+    let latency: FaultWindow;
+    let down: FaultWindow;
+    let histories: { faulty: History; other: History };
+    try {
+      await observe(PHASE_MS); // baseline
+      const toxic = linkToxic(ctx, PROXY, { type: 'latency', latencyMs: LATENCY_MS });
+      latency = await injector.inject(toxic);
+      for (const s of servers()) {
+        const toxics = (await s.client.get(PROXY)).toJson().toxics;
+        assert.deepEqual(toxics.map((t) => [t.name, t.type]), [[toxic.id, 'latency']], `toxic on ${s.node}`);
+      }
+      await observe(PHASE_MS);
+      latency = await injector.heal(toxic);
+      await observe(PHASE_MS);
+      const link = linkDown(ctx, PROXY);
+      down = await injector.inject(link);
+      await observe(PHASE_MS);
+      down = await injector.heal(link);
+      await observe(PHASE_MS);
+    } finally {
+      histories = { faulty: await faulty.stop(), other: await other.stop() };
+    }
+    assert.deepEqual([...faulty.errors(), ...other.errors()], [], 'the guest probe loops ran');
+
+    const h = histories.faulty;
+    const between = (from: number, to: number) => h.filter((e) => e.t >= from && e.t + e.latencyMs <= to);
+    const phase = (name: string, from: number, to: number) => {
+      const xs = between(from, to);
+      assert.ok(xs.length >= MIN_SAMPLES, `${name}: only ${xs.length} guest handshakes between ${from} and ${to}`);
+      return xs;
+    };
+    const detail = (xs: History) => [...new Set(xs.map((e) => e.detail))].join(', ');
+
+    const baseline = phase('baseline', 0, latency!.injectedAt);
+    assert.ok(baseline.every((e) => e.ok), `baseline handshakes failed: ${detail(baseline.filter((e) => !e.ok))}`);
+    const base = median(baseline.map((e) => e.latencyMs));
+
+    const slow = phase('latency', latency!.injectDoneAt!, latency!.healStartedAt!);
+    assert.ok(slow.every((e) => e.ok), `handshakes failed under latency: ${detail(slow.filter((e) => !e.ok))}`);
+    const slowMedian = median(slow.map((e) => e.latencyMs));
+    const added = slowMedian - base;
+    assert.ok(Math.min(...slow.map((e) => e.latencyMs)) >= LATENCY_MS, `a handshake under a ${LATENCY_MS} ms toxic took ${Math.min(...slow.map((e) => e.latencyMs))} ms`);
+    assert.ok(added >= LATENCY_MS - 5 && added <= LATENCY_MS + 150, `added latency ${added.toFixed(1)} ms, configured ${LATENCY_MS}`);
+
+    // Heal: the first handshake started after the heal returned is fast again.
+    const afterLatency = phase('after latency heal', latency!.healedAt!, down!.injectedAt);
+    assert.ok(afterLatency.every((e) => e.ok && e.latencyMs < base + 100), `after the heal: ${afterLatency.map((e) => `${e.ok ? '' : 'FAIL '}${e.latencyMs}`).join(' ')}`);
+    const firstFast = h.find((e) => e.t + e.latencyMs >= latency!.healStartedAt! && e.ok && e.latencyMs < base + 100)!;
+    const latencyCleanMs = firstFast.t + firstFast.latencyMs - latency!.healStartedAt!;
+
+    const cut = phase('down', down!.injectDoneAt!, down!.healStartedAt!);
+    assert.ok(cut.every((e) => !e.ok), `handshakes succeeded through a downed proxy: ${cut.filter((e) => e.ok).length}/${cut.length}`);
+    const afterDown = phase('after down heal', down!.healedAt!, Infinity);
+    const firstOk = h.find((e) => e.t >= down!.healStartedAt! && e.ok)!;
+    assert.ok(firstOk, 'no successful handshake after the down was healed');
+    const downRecoveryMs = firstOk.t + firstOk.latencyMs - down!.healStartedAt!;
+    assert.ok(downRecoveryMs < 2_000, `guest handshakes back ${downRecoveryMs.toFixed(0)} ms after the heal started`);
+    const settled = afterDown.filter((e) => e.t >= firstOk.t);
+    assert.ok(settled.every((e) => e.ok && e.latencyMs < base + 100), `after the down heal: ${detail(settled.filter((e) => !e.ok))}`);
+
+    // The other listener (amqp-ctl2) never noticed.
+    const o = histories.other.filter((e) => e.t >= latency!.injectedAt && e.t <= down!.healedAt!);
+    assert.ok(o.length >= MIN_SAMPLES && o.every((e) => e.ok && e.latencyMs < base + 100), `amqp-ctl2 was affected: ${detail(o.filter((e) => !e.ok))}`);
+
+    say(`guest handshake through ${vip.address}:${faultyPort}: base median ${base.toFixed(1)} ms (${baseline.length} samples)`);
+    say(`latency toxic ${LATENCY_MS} ms: median ${slowMedian.toFixed(1)} ms, added ${added.toFixed(1)} ms (min ${Math.min(...slow.map((e) => e.latencyMs)).toFixed(1)}, max ${Math.max(...slow.map((e) => e.latencyMs)).toFixed(1)}; ${slow.length} samples)`);
+    say(`latency heal: API ${(latency!.healedAt! - latency!.healStartedAt!).toFixed(0)} ms on ${Object.keys(env.toxiproxy!.servers!).length} servers; first clean handshake ${latencyCleanMs.toFixed(0)} ms after the heal started`);
+    say(`down: ${cut.length}/${cut.length} handshakes failed (${detail(cut)}); heal API ${(down!.healedAt! - down!.healStartedAt!).toFixed(0)} ms; first handshake OK ${downRecoveryMs.toFixed(0)} ms after the heal started`);
+    say(`amqp-ctl2 (${vip.address}:${otherPort}) during both faults: ${o.length} handshakes, all OK, median ${median(o.map((e) => e.latencyMs)).toFixed(1)} ms`);
+
+    // A clean path on every server, nothing open in the journal, a healthy site.
+    for (const s of servers()) {
+      const all = await s.client.getAll();
+      for (const [name, p] of Object.entries(all)) {
+        assert.equal(p.enabled, true, `${s.node}: ${name} enabled`);
+        assert.deepEqual(p.toJson().toxics, [], `${s.node}: ${name} has no toxic`);
+      }
+    }
+    assert.deepEqual(readJournal(journal).filter((e) => !e.healed), [], 'faults left open in the journal');
+    assert.equal(readJournal(journal).length, 2);
+    const bad = failures(await checkSiteHealth(env, remote));
+    assert.deepEqual(bad, [], describeFindings(bad));
+  });
+});
