@@ -97,3 +97,29 @@ describe('link faults over several toxiproxy servers', function () {
     assert.match(issues({ servers: { nowhere: 'http://b:1' } }).join('\n'), /toxiproxy\.servers\.nowhere: names node "nowhere", which is not in nodes/);
   });
 });
+
+describe('toxiproxy health check (lib/checks/toxiproxy)', () => {
+  it('passes a clean link and fails a toxic, a disabled proxy, a missing proxy and a dead server', async () => {
+    const { readToxiproxy, judgeToxiproxy } = await import('../../lib/checks/toxiproxy.ts');
+    const echo = await startEchoServer();
+    const server = new ToxiproxyServer();
+    const url = `http://127.0.0.1:${await server.listen('127.0.0.1', 0)}`;
+    const deadUrl = `http://127.0.0.1:${await freePort('127.0.0.1')}`;
+    try {
+      await server.populate([{ name: 'amqp-ctl1', listen: `127.0.0.1:${await freePort('127.0.0.1')}`, upstream: `127.0.0.1:${echo.port}` }]);
+      const judge = async (declared: string[]) => judgeToxiproxy(await readToxiproxy({ servers: { ha1: url } }, 2000), declared).filter((f) => !f.ok).map((f) => `${f.check}: ${f.message}`);
+      assert.deepEqual(await judge(['amqp-ctl1']), []);
+      server.proxies.get('amqp-ctl1')!.addToxic({ name: 'slow', type: 'latency', attributes: { latency: 5 } });
+      assert.deepEqual(await judge(['amqp-ctl1']), ['toxiproxy.clean: proxy amqp-ctl1 has toxics: slow (latency)']);
+      await server.reset();
+      await server.proxies.get('amqp-ctl1')!.stop();
+      assert.deepEqual(await judge(['amqp-ctl1', 'amqp-ctl2']), ['toxiproxy.enabled: proxy amqp-ctl1 is disabled (link down)', 'toxiproxy.proxy: proxy amqp-ctl2 is missing (has: amqp-ctl1)']);
+      const dead = judgeToxiproxy(await readToxiproxy({ servers: { ha2: deadUrl } }, 2000), undefined);
+      assert.match(dead[0]!.message, /cannot list proxies: http:\/\/127\.0\.0\.1:\d+: /);
+      assert.equal(dead[0]!.subject, 'toxiproxy ha2');
+    } finally {
+      await server.close();
+      await echo.close();
+    }
+  });
+});
