@@ -31,7 +31,15 @@ const LATENCY_MS = 300;
  * windows' timestamps; each phase must hold enough samples or the test fails.
  */
 const PHASE_MS = 4_000;
+/**
+ * With the proxy down HAProxy retries its server 3 times, one second apart
+ * (its turn-around timer), before it closes the guest's connection: each
+ * handshake then takes about 3 s, so that phase is longer.
+ */
+const DOWN_PHASE_MS = 8_000;
 const MIN_SAMPLES = 10;
+/** A handshake "without the toxic": well under the toxic's latency, with room for a loaded 2-core machine. */
+const FAST_MS = LATENCY_MS / 2;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const observe = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -84,9 +92,9 @@ describe('lab toxiproxy on the guest -> RabbitMQ path', function () {
       await observe(PHASE_MS);
       const link = linkDown(ctx, PROXY);
       down = await injector.inject(link);
-      await observe(PHASE_MS);
+      await observe(DOWN_PHASE_MS);
       down = await injector.heal(link);
-      await observe(PHASE_MS);
+      await observe(DOWN_PHASE_MS);
     } finally {
       histories = { faulty: await faulty.stop(), other: await other.stop() };
     }
@@ -94,9 +102,9 @@ describe('lab toxiproxy on the guest -> RabbitMQ path', function () {
 
     const h = histories.faulty;
     const between = (from: number, to: number) => h.filter((e) => e.t >= from && e.t + e.latencyMs <= to);
-    const phase = (name: string, from: number, to: number) => {
+    const phase = (name: string, from: number, to: number, min = MIN_SAMPLES) => {
       const xs = between(from, to);
-      assert.ok(xs.length >= MIN_SAMPLES, `${name}: only ${xs.length} guest handshakes between ${from} and ${to}`);
+      assert.ok(xs.length >= min, `${name}: only ${xs.length} guest handshakes between ${from} and ${to}`);
       return xs;
     };
     const detail = (xs: History) => [...new Set(xs.map((e) => e.detail))].join(', ');
@@ -114,28 +122,30 @@ describe('lab toxiproxy on the guest -> RabbitMQ path', function () {
 
     // Heal: the first handshake started after the heal returned is fast again.
     const afterLatency = phase('after latency heal', latency!.healedAt!, down!.injectedAt);
-    assert.ok(afterLatency.every((e) => e.ok && e.latencyMs < base + 100), `after the heal: ${afterLatency.map((e) => `${e.ok ? '' : 'FAIL '}${e.latencyMs}`).join(' ')}`);
-    const firstFast = h.find((e) => e.t + e.latencyMs >= latency!.healStartedAt! && e.ok && e.latencyMs < base + 100)!;
+    assert.ok(afterLatency.every((e) => e.ok && e.latencyMs < FAST_MS), `after the heal: ${afterLatency.map((e) => `${e.ok ? '' : 'FAIL '}${e.latencyMs}`).join(' ')}`);
+    // The first handshake to complete after the heal started without the toxic's delay (held data is released at once).
+    const firstFast = h.find((e) => e.t + e.latencyMs >= latency!.healStartedAt! && e.ok && e.latencyMs < FAST_MS)!;
     const latencyCleanMs = firstFast.t + firstFast.latencyMs - latency!.healStartedAt!;
 
-    const cut = phase('down', down!.injectDoneAt!, down!.healStartedAt!);
+    const cut = phase('down', down!.injectDoneAt!, down!.healStartedAt!, 2);
     assert.ok(cut.every((e) => !e.ok), `handshakes succeeded through a downed proxy: ${cut.filter((e) => e.ok).length}/${cut.length}`);
     const afterDown = phase('after down heal', down!.healedAt!, Infinity);
-    const firstOk = h.find((e) => e.t >= down!.healStartedAt! && e.ok)!;
+    // What the guest sees: the first handshake to succeed after the heal started
+    // (one in flight may succeed on HAProxy's next retry).
+    const firstOk = h.find((e) => e.t + e.latencyMs >= down!.healStartedAt! && e.ok)!;
     assert.ok(firstOk, 'no successful handshake after the down was healed');
     const downRecoveryMs = firstOk.t + firstOk.latencyMs - down!.healStartedAt!;
-    assert.ok(downRecoveryMs < 2_000, `guest handshakes back ${downRecoveryMs.toFixed(0)} ms after the heal started`);
-    const settled = afterDown.filter((e) => e.t >= firstOk.t);
-    assert.ok(settled.every((e) => e.ok && e.latencyMs < base + 100), `after the down heal: ${detail(settled.filter((e) => !e.ok))}`);
+    assert.ok(downRecoveryMs < 5_000, `guest handshakes back ${downRecoveryMs.toFixed(0)} ms after the heal started`);
+    assert.ok(afterDown.every((e) => e.ok && e.latencyMs < FAST_MS), `after the down heal: ${detail(afterDown.filter((e) => !e.ok || e.latencyMs >= FAST_MS))}`);
 
     // The other listener (amqp-ctl2) never noticed.
     const o = histories.other.filter((e) => e.t >= latency!.injectedAt && e.t <= down!.healedAt!);
-    assert.ok(o.length >= MIN_SAMPLES && o.every((e) => e.ok && e.latencyMs < base + 100), `amqp-ctl2 was affected: ${detail(o.filter((e) => !e.ok))}`);
+    assert.ok(o.length >= MIN_SAMPLES && o.every((e) => e.ok && e.latencyMs < FAST_MS), `amqp-ctl2 was affected: ${o.filter((e) => !e.ok || e.latencyMs >= FAST_MS).map((e) => `${e.detail} ${e.latencyMs}`).join(', ')}`);
 
     say(`guest handshake through ${vip.address}:${faultyPort}: base median ${base.toFixed(1)} ms (${baseline.length} samples)`);
     say(`latency toxic ${LATENCY_MS} ms: median ${slowMedian.toFixed(1)} ms, added ${added.toFixed(1)} ms (min ${Math.min(...slow.map((e) => e.latencyMs)).toFixed(1)}, max ${Math.max(...slow.map((e) => e.latencyMs)).toFixed(1)}; ${slow.length} samples)`);
     say(`latency heal: API ${(latency!.healedAt! - latency!.healStartedAt!).toFixed(0)} ms on ${Object.keys(env.toxiproxy!.servers!).length} servers; first clean handshake ${latencyCleanMs.toFixed(0)} ms after the heal started`);
-    say(`down: ${cut.length}/${cut.length} handshakes failed (${detail(cut)}); heal API ${(down!.healedAt! - down!.healStartedAt!).toFixed(0)} ms; first handshake OK ${downRecoveryMs.toFixed(0)} ms after the heal started`);
+    say(`down: ${cut.length}/${cut.length} handshakes failed (${detail(cut)}; each ${cut.map((e) => e.latencyMs.toFixed(0)).join('/')} ms); heal API ${(down!.healedAt! - down!.healStartedAt!).toFixed(0)} ms; first handshake OK ${downRecoveryMs.toFixed(0)} ms after the heal started`);
     say(`amqp-ctl2 (${vip.address}:${otherPort}) during both faults: ${o.length} handshakes, all OK, median ${median(o.map((e) => e.latencyMs)).toFixed(1)} ms`);
 
     // A clean path on every server, nothing open in the journal, a healthy site.
