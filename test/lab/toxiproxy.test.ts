@@ -39,6 +39,12 @@ const PHASE_MS = 4_000;
  */
 const DOWN_PHASE_MS = 8_000;
 const MIN_SAMPLES = 10;
+/**
+ * The loop's timestamps are mapped to the harness's clock through an offset
+ * measured over SSH (lib/probes/clock-offset.ts), good to about half an SSH
+ * round trip: a phase is judged on the samples at least this far inside it.
+ */
+const GUARD_MS = 1_000;
 /** A handshake "without the toxic": well under the toxic's latency, with room for a loaded 2-core machine. */
 const FAST_MS = LATENCY_MS / 2;
 
@@ -102,7 +108,7 @@ describe('lab toxiproxy on the guest -> RabbitMQ path', function () {
     assert.deepEqual([...faulty.errors(), ...other.errors()], [], 'the guest probe loops ran');
 
     const h = histories.faulty;
-    const between = (from: number, to: number) => h.filter((e) => e.t >= from && e.t + e.latencyMs <= to);
+    const between = (from: number, to: number) => h.filter((e) => e.t >= from + GUARD_MS && e.t + e.latencyMs <= to - GUARD_MS);
     const phase = (name: string, from: number, to: number, min = MIN_SAMPLES) => {
       const xs = between(from, to);
       assert.ok(xs.length >= min, `${name}: only ${xs.length} guest handshakes between ${from} and ${to}`);
@@ -118,7 +124,8 @@ describe('lab toxiproxy on the guest -> RabbitMQ path', function () {
     assert.ok(slow.every((e) => e.ok), `handshakes failed under latency: ${detail(slow.filter((e) => !e.ok))}`);
     const slowMedian = median(slow.map((e) => e.latencyMs));
     const added = slowMedian - base;
-    assert.ok(Math.min(...slow.map((e) => e.latencyMs)) >= LATENCY_MS, `a handshake under a ${LATENCY_MS} ms toxic took ${Math.min(...slow.map((e) => e.latencyMs))} ms`);
+    const around = (e: { t: number; latencyMs: number }) => `${e.latencyMs.toFixed(1)} ms at +${(e.t - latency!.injectDoneAt!).toFixed(0)} ms`;
+    assert.ok(Math.min(...slow.map((e) => e.latencyMs)) >= LATENCY_MS, `handshakes under a ${LATENCY_MS} ms toxic faster than it (since the injection; offset uncertainty ${faulty.clockOffset()?.uncertaintyMs.toFixed(0)} ms): ${slow.filter((e) => e.latencyMs < LATENCY_MS).map(around).join(', ')}`);
     assert.ok(added >= LATENCY_MS - 5 && added <= LATENCY_MS + 150, `added latency ${added.toFixed(1)} ms, configured ${LATENCY_MS}`);
 
     // Heal: the first handshake started after the heal returned is fast again.
@@ -143,6 +150,7 @@ describe('lab toxiproxy on the guest -> RabbitMQ path', function () {
     const o = histories.other.filter((e) => e.t >= latency!.injectedAt && e.t <= down!.healedAt!);
     assert.ok(o.length >= MIN_SAMPLES && o.every((e) => e.ok && e.latencyMs < FAST_MS), `amqp-ctl2 was affected: ${o.filter((e) => !e.ok || e.latencyMs >= FAST_MS).map((e) => `${e.detail} ${e.latencyMs}`).join(', ')}`);
 
+    say(`probe ${vip.probeFrom} clock offset ${faulty.clockOffset()?.offsetMs.toFixed(1)} ± ${faulty.clockOffset()?.uncertaintyMs.toFixed(1)} ms; phases judged ${GUARD_MS} ms inside their bounds`);
     say(`guest handshake through ${vip.address}:${faultyPort}: base median ${base.toFixed(1)} ms (${baseline.length} samples)`);
     say(`latency toxic ${LATENCY_MS} ms: median ${slowMedian.toFixed(1)} ms, added ${added.toFixed(1)} ms (min ${Math.min(...slow.map((e) => e.latencyMs)).toFixed(1)}, max ${Math.max(...slow.map((e) => e.latencyMs)).toFixed(1)}; ${slow.length} samples)`);
     say(`latency heal: API ${(latency!.healedAt! - latency!.healStartedAt!).toFixed(0)} ms on ${Object.keys(env.toxiproxy!.servers!).length} servers; first clean handshake ${latencyCleanMs.toFixed(0)} ms after the heal started`);
