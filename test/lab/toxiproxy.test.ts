@@ -31,6 +31,9 @@ const LATENCY_MS = 300;
  * windows' timestamps; each phase must hold enough samples or the test fails.
  */
 const PHASE_MS = 4_000;
+/** Under the toxic a handshake takes ~300 ms + the 100 ms cadence: a longer phase for enough samples. */
+const LATENCY_PHASE_MS = 6_000;
+const BASELINE_MS = 5_000;
 /**
  * With the proxy down HAProxy keeps the guest's connection open while it
  * retries its server (3 retries, one second apart: its turn-around timer), so
@@ -86,7 +89,7 @@ describe('lab toxiproxy on the guest -> RabbitMQ path', function () {
     let down: FaultWindow;
     let histories: { faulty: History; other: History };
     try {
-      await observe(PHASE_MS); // baseline
+      await observe(BASELINE_MS); // baseline, after the loops' SSH start
       const toxic = linkToxic(ctx, PROXY, { type: 'latency', latencyMs: LATENCY_MS });
       latency = await injector.inject(toxic);
       const view = await readToxiproxy(env.toxiproxy!, 5_000);
@@ -94,7 +97,7 @@ describe('lab toxiproxy on the guest -> RabbitMQ path', function () {
         const p = (view[node] as Record<string, ToxiproxyProxyState>)[PROXY];
         assert.deepEqual(p?.toxics, [{ name: toxic.id, type: 'latency' }], `toxic on ${node}: ${JSON.stringify(view[node])}`);
       }
-      await observe(PHASE_MS);
+      await observe(LATENCY_PHASE_MS);
       latency = await injector.heal(toxic);
       await observe(PHASE_MS);
       const link = linkDown(ctx, PROXY);
@@ -120,7 +123,7 @@ describe('lab toxiproxy on the guest -> RabbitMQ path', function () {
     assert.ok(baseline.every((e) => e.ok), `baseline handshakes failed: ${detail(baseline.filter((e) => !e.ok))}`);
     const base = median(baseline.map((e) => e.latencyMs));
 
-    const slow = phase('latency', latency!.injectDoneAt!, latency!.healStartedAt!);
+    const slow = phase('latency', latency!.injectDoneAt!, latency!.healStartedAt!, 6);
     assert.ok(slow.every((e) => e.ok), `handshakes failed under latency: ${detail(slow.filter((e) => !e.ok))}`);
     const slowMedian = median(slow.map((e) => e.latencyMs));
     const added = slowMedian - base;
@@ -135,7 +138,7 @@ describe('lab toxiproxy on the guest -> RabbitMQ path', function () {
     const firstFast = h.find((e) => e.t + e.latencyMs >= latency!.healStartedAt! && e.ok && e.latencyMs < FAST_MS)!;
     const latencyCleanMs = firstFast.t + firstFast.latencyMs - latency!.healStartedAt!;
 
-    const cut = phase('down', down!.injectDoneAt!, down!.healStartedAt!, 4);
+    const cut = phase('down', down!.injectDoneAt!, down!.healStartedAt!, 3);
     assert.ok(cut.every((e) => !e.ok), `handshakes succeeded through a downed proxy: ${cut.filter((e) => e.ok).length}/${cut.length}`);
     const afterDown = phase('after down heal', down!.healedAt!, Infinity);
     // What the guest sees: the first handshake to succeed after the heal started
