@@ -111,13 +111,16 @@ describe('lab toxiproxy on the guest -> RabbitMQ path', function () {
     assert.deepEqual([...faulty.errors(), ...other.errors()], [], 'the guest probe loops ran');
 
     const h = histories.faulty;
+    const detail = (xs: History) => [...new Set(xs.map((e) => e.detail))].join(', ');
     const between = (from: number, to: number) => h.filter((e) => e.t >= from + GUARD_MS && e.t + e.latencyMs <= to - GUARD_MS);
     const phase = (name: string, from: number, to: number, min = MIN_SAMPLES) => {
       const xs = between(from, to);
+      const ms = xs.map((e) => e.latencyMs);
+      // Said before any judgement, so a failing run still shows what the guest saw.
+      say(`${name}: ${xs.length} handshakes, ${xs.filter((e) => !e.ok).length} failed (${detail(xs.filter((e) => !e.ok)) || '-'}), ms min ${Math.min(...ms).toFixed(1)} median ${median(ms).toFixed(1)} max ${Math.max(...ms).toFixed(1)}`);
       assert.ok(xs.length >= min, `${name}: only ${xs.length} guest handshakes between ${from} and ${to}`);
       return xs;
     };
-    const detail = (xs: History) => [...new Set(xs.map((e) => e.detail))].join(', ');
 
     const baseline = phase('baseline', 0, latency!.injectedAt);
     assert.ok(baseline.every((e) => e.ok), `baseline handshakes failed: ${detail(baseline.filter((e) => !e.ok))}`);
