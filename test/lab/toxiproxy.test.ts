@@ -111,6 +111,7 @@ describe('lab toxiproxy on the guest -> RabbitMQ path', function () {
     assert.deepEqual([...faulty.errors(), ...other.errors()], [], 'the guest probe loops ran');
 
     const h = histories.faulty;
+    say(`probe ${vip.probeFrom} clock offset ${faulty.clockOffset()?.offsetMs.toFixed(1)} ± ${faulty.clockOffset()?.uncertaintyMs.toFixed(1)} ms; phases judged ${GUARD_MS} ms inside their bounds`);
     const detail = (xs: History) => [...new Set(xs.map((e) => e.detail))].join(', ');
     const between = (from: number, to: number) => h.filter((e) => e.t >= from + GUARD_MS && e.t + e.latencyMs <= to - GUARD_MS);
     const phase = (name: string, from: number, to: number, min = MIN_SAMPLES) => {
@@ -156,7 +157,6 @@ describe('lab toxiproxy on the guest -> RabbitMQ path', function () {
     const o = histories.other.filter((e) => e.t >= latency!.injectedAt && e.t <= down!.healedAt!);
     assert.ok(o.length >= MIN_SAMPLES && o.every((e) => e.ok && e.latencyMs < FAST_MS), `amqp-ctl2 was affected: ${o.filter((e) => !e.ok || e.latencyMs >= FAST_MS).map((e) => `${e.detail} ${e.latencyMs}`).join(', ')}`);
 
-    say(`probe ${vip.probeFrom} clock offset ${faulty.clockOffset()?.offsetMs.toFixed(1)} ± ${faulty.clockOffset()?.uncertaintyMs.toFixed(1)} ms; phases judged ${GUARD_MS} ms inside their bounds`);
     say(`guest handshake through ${vip.address}:${faultyPort}: base median ${base.toFixed(1)} ms (${baseline.length} samples)`);
     say(`latency toxic ${LATENCY_MS} ms: median ${slowMedian.toFixed(1)} ms, added ${added.toFixed(1)} ms (min ${Math.min(...slow.map((e) => e.latencyMs)).toFixed(1)}, max ${Math.max(...slow.map((e) => e.latencyMs)).toFixed(1)}; ${slow.length} samples)`);
     say(`latency heal: API ${(latency!.healedAt! - latency!.healStartedAt!).toFixed(0)} ms on ${Object.keys(env.toxiproxy!.servers!).length} servers; first clean handshake ${latencyCleanMs.toFixed(0)} ms after the heal started`);
