@@ -7,6 +7,7 @@ import { nodesStep } from './steps/nodes.ts';
 import { galeraStep } from './steps/galera.ts';
 import { rabbitmqStep } from './steps/rabbitmq.ts';
 import { loadBalancersStep } from './steps/loadbalancers.ts';
+import { toxiproxyStep } from './steps/toxiproxy.ts';
 import { keystone } from './steps/keystone.ts';
 import { swift } from './steps/swift.ts';
 import { cloudStep } from './steps/cloud.ts';
@@ -16,10 +17,12 @@ import { troveStep } from './steps/trove.ts';
 export type StageEntry = LabStep | LabStep[];
 
 export function labStages(): StageEntry[][] {
+  // toxiproxy (ha1/ha2) only needs the nodes; HAProxy's RabbitMQ listeners go
+  // through it, so it runs before the load balancers.
   // Swift and the lab cloud only need Keystone. Trove needs the lab cloud's
   // catalog entries before its daemons start (they cache the catalog), but not
   // Swift: the chain cloud -> trove runs beside Swift.
-  return [[networkStep], [nodesStep], [galeraStep, rabbitmqStep], [loadBalancersStep], [keystone], [swift, [cloudStep, troveStep]]];
+  return [[networkStep], [nodesStep], [galeraStep, rabbitmqStep, toxiproxyStep], [loadBalancersStep], [keystone], [swift, [cloudStep, troveStep]]];
 }
 
 export async function labSteps(): Promise<LabStep[]> {

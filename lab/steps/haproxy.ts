@@ -4,6 +4,7 @@
 import { createConnection } from 'node:net';
 import { API_VIP, controllers, mgmtVips, primaryAddress, type LabNode } from '../plan.ts';
 import { contract, statsSocket } from '../contract.ts';
+import { toxiproxyListen } from './toxiproxy.ts';
 
 const global = (n: LabNode): string => `# HAProxy of lab node ${n.name} (trove-ha-lab), written by lab/steps/haproxy.ts.
 global
@@ -82,14 +83,17 @@ ${binds(8080)}
     default-server inter 2s rise 2 fall 2
 ${controllers.map((c) => `    server ${c.name} ${primaryAddress(c)}:8080 check`).join('\n')}
 `;
-  // One listener per RabbitMQ node, as in seed 000: 5670 -> ctl1, 5671 -> ctl2, 5672 -> ctl3.
+  // One listener per RabbitMQ node, as in seed 000: 5670 -> ctl1, 5671 -> ctl2,
+  // 5672 -> ctl3. The data goes through the node's toxiproxy (amqp-ctlN on
+  // loopback, lab/steps/toxiproxy.ts) so link faults reach the guests' path;
+  // the health check still asks RabbitMQ itself, as without toxiproxy.
   const rabbit = controllers
     .map(
       (c, i) => `
 listen rabbitmq${i + 1}
 ${binds(5670 + i)}
     default-server inter 2s rise 2 fall 2
-    server ${c.name} ${primaryAddress(c)}:5672 check
+    server ${c.name} ${toxiproxyListen(c)} check addr ${primaryAddress(c)} port 5672
 `,
     )
     .join('');

@@ -1,5 +1,5 @@
 // The health of a whole site, as far as its environment file declares it:
-// Galera, RabbitMQ, every VIP, every HAProxy. Used after healing (trove-ha
+// Galera, RabbitMQ, every VIP, every HAProxy, the toxiproxy servers. Used after healing (trove-ha
 // heal) and as a scenario's baseline; each section is read in parallel.
 import type { Environment } from '../env/schema.ts';
 import type { RemoteExecutor } from '../remote/types.ts';
@@ -8,6 +8,7 @@ import { judgeGalera, readGalera } from './galera.ts';
 import { judgeHaproxy, readHaproxy } from './haproxy.ts';
 import { judgeRabbit, readRabbitCluster } from './rabbitmq.ts';
 import { judgeVip, readVipHolders } from './vip.ts';
+import { judgeToxiproxy, readToxiproxy } from './toxiproxy.ts';
 
 export async function checkSiteHealth(env: Environment, remote: RemoteExecutor): Promise<Finding[]> {
   const sections: Array<Promise<Finding[]>> = [];
@@ -28,5 +29,7 @@ export async function checkSiteHealth(env: Environment, remote: RemoteExecutor):
       ),
     );
   }
+  const toxiproxy = env.toxiproxy;
+  if (toxiproxy) sections.push(readToxiproxy(toxiproxy, env.timeouts.httpRequestMs).then((view) => judgeToxiproxy(view, toxiproxy.proxies ? Object.keys(toxiproxy.proxies) : undefined)));
   return (await Promise.all(sections)).flat();
 }

@@ -247,6 +247,26 @@ const timeouts = z
     clusterRecoveryMs: 180_000,
   });
 
+/**
+ * Where link faults act: toxiproxy servers on the site's links. `url` for one
+ * server; `servers` (by the node each runs on) when a link runs through several,
+ * e.g. one per load-balancer node of a VIP pair: a link fault then acts on the
+ * proxy of that name on every server, so it holds wherever the VIP moves.
+ * `proxies` names the proxies the servers carry and what each sits on; when
+ * given, a link fault naming another proxy is refused before it runs.
+ */
+const toxiproxy = z
+  .strictObject({
+    url: httpUrl.optional(),
+    servers: z.record(name, httpUrl).optional(),
+    proxies: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a toxiproxy proxy name: letters, digits, _ . -'), z.string()).optional(),
+  })
+  .superRefine((t, ctx) => {
+    if (t.url && t.servers) ctx.addIssue({ code: 'custom', path: ['servers'], message: 'give either url (one toxiproxy) or servers (several), not both' });
+    else if (!t.url && !t.servers) ctx.addIssue({ code: 'custom', path: ['url'], message: 'toxiproxy needs url (one server) or servers ({<node>: url} for several)' });
+    else if (t.servers && Object.keys(t.servers).length === 0) ctx.addIssue({ code: 'custom', path: ['servers'], message: 'servers is empty; name at least one {<node>: url}' });
+  });
+
 export const environmentSchema = z
   .strictObject({
     name,
@@ -270,7 +290,7 @@ export const environmentSchema = z
     rabbitmq: rabbitmq.optional(),
     haproxy: haproxy.optional(),
     trove,
-    toxiproxy: z.strictObject({ url: httpUrl }).optional(),
+    toxiproxy: toxiproxy.optional(),
     provision: provision.optional(),
     timeouts,
   })
@@ -305,6 +325,7 @@ export const environmentSchema = z
       for (const n of Object.keys(env.haproxy.statsSockets)) needNode(n, ['haproxy', 'statsSockets', n]);
       needService(env.haproxy.service, ['haproxy', 'service']);
     }
+    for (const n of Object.keys(env.toxiproxy?.servers ?? {})) needNode(n, ['toxiproxy', 'servers', n]);
     for (const role of ['api', 'taskmanager', 'conductor'] as const) needService(env.trove.services[role], ['trove', 'services', role]);
     if (env.provision) checkProvisionRefs(env, ctx);
     // Two VRRP instances on one segment with the same router id fight over
@@ -356,3 +377,4 @@ export type NodeDef = Environment['nodes'][string];
 export type ServiceDef = Environment['services'][string];
 export type VipDef = Environment['vips'][string];
 export type ControlDriver = z.infer<typeof controlDriver>;
+export type ToxiproxyDef = NonNullable<Environment['toxiproxy']>;

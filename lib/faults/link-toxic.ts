@@ -1,7 +1,7 @@
 // linkToxic: degrade a link that runs through toxiproxy (latency, timeout,
 // reset_peer, bandwidth); inverse: remove the toxic, named after the fault.
 import { ConfigError } from '../env/errors.ts';
-import type { FaultContext } from './context.ts';
+import { toxiproxyProxy, type FaultContext } from './context.ts';
 import { defineFault, newFaultId, type Fault } from './fault.ts';
 import type { ToxicSpec } from './toxiproxy-api.ts';
 
@@ -14,14 +14,14 @@ export type LinkToxic =
 
 export function linkToxic(ctx: FaultContext, proxy: string, toxic: LinkToxic, options: { stream?: 'upstream' | 'downstream'; toxicity?: number } = {}): Fault {
   const spec: ToxicSpec = { ...toToxicSpec(toxic), ...options };
-  ctx.toxiproxy(); // no toxiproxy in the environment: ConfigError now, not mid-scenario
+  toxiproxyProxy(ctx, proxy);
   const id = newFaultId(`toxic-${toxic.type.replace('_', '-')}`);
   return defineFault(
     ctx,
     {
       kind: 'link-toxic',
       target: `toxiproxy ${proxy}`,
-      description: `add a ${toxic.type} toxic ${JSON.stringify(spec.attributes)} to toxiproxy proxy ${proxy} (${spec.stream ?? 'downstream'})`,
+      description: `add a ${toxic.type} toxic ${JSON.stringify(spec.attributes)} to toxiproxy proxy ${proxy} (${spec.stream ?? 'downstream'}) on ${ctx.toxiproxy().describe()}`,
       prepare: async () => ({
         action: { op: 'toxic-remove', proxy, toxic: id },
         inject: () => ctx.toxiproxy().addToxic(proxy, id, spec),

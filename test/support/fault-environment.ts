@@ -1,8 +1,8 @@
 // A small destructive site for fault tests: two keepalived holders of one VIP,
 // three Galera nodes, supervisor-managed services, a toxiproxy URL.
-import { environmentSchema, type Environment } from '../../lib/env/schema.ts';
+import { environmentSchema, type Environment, type ToxiproxyDef } from '../../lib/env/schema.ts';
 
-export function faultEnvironment(overrides: { destructive?: boolean; toxiproxyUrl?: string } = {}): Environment {
+export function faultEnvironment(overrides: { destructive?: boolean; toxiproxyUrl?: string; toxiproxy?: ToxiproxyDef } = {}): Environment {
   const credentials = { username: 'unused', password: { env: 'TROVE_HA_TEST_UNUSED' }, project: 'unused' };
   const sv = (nodes: string[], unit: string) => ({ driver: 'supervisor', instances: Object.fromEntries(nodes.map((n) => [n, { unit }])) });
   return environmentSchema.parse({
@@ -29,6 +29,7 @@ export function faultEnvironment(overrides: { destructive?: boolean; toxiproxyUr
     galera: { nodes: ['ctl1', 'ctl2', 'ctl3'], service: 'galera', endpoint: { host: '198.18.0.10', port: 3307 }, probeUser: { username: 'p', password: { env: 'TROVE_HA_TEST_UNUSED' } } },
     trove: { datastore: 'mysql', datastoreVersion: '5.7', flavor: 'f', services: { api: 'trove', taskmanager: 'trove', conductor: 'trove' } },
     ...(overrides.toxiproxyUrl ? { toxiproxy: { url: overrides.toxiproxyUrl } } : {}),
+    ...(overrides.toxiproxy ? { toxiproxy: overrides.toxiproxy } : {}),
   });
 }
 
