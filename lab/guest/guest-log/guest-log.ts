@@ -48,8 +48,8 @@ export interface GuestLogDeps {
   /** clients.swift_client(context). */
   swift: (context: RequestContext) => ObjectStore;
   log: Logger;
-  /** timeutils.utcnow(); a test fixes it. */
-  now?: () => Date;
+  /** str(timeutils.utcnow()).replace(' ', 'T') for object names; a test fixes it. */
+  utcnowText?: () => string;
 }
 
 /** str(datetime.utcnow()).replace(' ', 'T'): microseconds only when non-zero, as Python prints them. */
@@ -240,7 +240,7 @@ export class GuestLog {
   }
 
   private objectName(): string {
-    return `log-${pyUtcIso((this.deps.now ?? (() => new Date()))())}`;
+    return `log-${this.deps.utcnowText ? this.deps.utcnowText() : pyUtcIso(new Date())}`;
   }
 
   async show(): Promise<GuestLogShow> {
