@@ -7,6 +7,7 @@ import type { Datastore } from './datastore.ts';
 import type { Logger } from './log.ts';
 import { MariadbDatastore } from './mariadb/datastore.ts';
 import { mariadbSettings } from './mariadb/settings.ts';
+import { guestLogOperations } from './operations/guest-log.ts';
 import { mysqlOperations } from './operations/mysql.ts';
 import type { RpcMethod } from './oslo/dispatcher.ts';
 
@@ -17,7 +18,7 @@ export interface DatastoreImpl {
 
 function mariadb(config: GuestConfig, log: Logger): DatastoreImpl {
   const datastore = new MariadbDatastore(mariadbSettings(config), log);
-  return { datastore, operations: (parts) => mysqlOperations({ ...parts, datastore }) };
+  return { datastore, operations: (parts) => [...mysqlOperations({ ...parts, datastore }), ...guestLogOperations({ ...parts, datastore, config })] };
 }
 
 export const DATASTORES: Record<string, (config: GuestConfig, log: Logger) => DatastoreImpl> = {
