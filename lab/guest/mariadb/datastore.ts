@@ -6,10 +6,14 @@
 // random password), wait for HEALTHY three checks in a row, secure (os_admin),
 // secure_root (no remote root). Databases, users and root_password follow in
 // postPrepare, failures only logged, as Manager._prepare does.
+// With backup_info, the datadir is restored from Swift before the first start
+// (perform_restore + reset_password_for_restore, mariadb/backup.ts); a restored
+// root@'%' is reported to the conductor (report_root) instead of removed.
 // Prepare's mount_point argument (the controller's default) is not used: the
 // lab VM's own [<manager>] mount_point is (see settings.ts, layout.ts).
 import { execFile } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Datastore, PrepareRequest } from '../datastore.ts';
 import { errorText, type Logger } from '../log.ts';
@@ -20,6 +24,9 @@ import { MAX_SOCKET_PATH } from './layout.ts';
 import { DEFAULT_CHANGE_ID, OverrideFiles, parseHelpOptions, renderBaseCnf, SYSTEM_POST_USER_GROUP, USER_GROUP, type CnfValue } from './my-cnf.ts';
 import { DetachedProcessControl, SupervisorProcessControl, type ProcessControl } from './process-control.ts';
 import type { MariadbSettings } from './settings.ts';
+import type { Context } from '../oslo/secure.ts';
+import { createMariadbBackup, restoreMariadbBackup, writeInitFile, type BackupInfo, type RestoreInfo } from './backup.ts';
+import type { SavedBackup } from '../backup/swift-storage.ts';
 import * as q from './sql.ts';
 import { pymysqlClass, query, readPassword, savePassword, SqlClient, type Credentials } from './sql-client.ts';
 
@@ -42,6 +49,8 @@ export class MariadbDatastore implements Datastore {
   private readonly overrides: OverrideFiles;
   private readonly withSql: WithSql;
   private knownOptions: Set<string> | null = null;
+  /** Status.report_root: set by the operations, which hold the conductor. */
+  reportRoot: (() => Promise<void>) | null = null;
 
   constructor(
     readonly settings: MariadbSettings,
@@ -79,8 +88,7 @@ export class MariadbDatastore implements Datastore {
 
   // ---- prepare ------------------------------------------------------------
 
-  async prepare(req: PrepareRequest): Promise<void> {
-    if (req.backup_info) throw troveError('DatastoreOperationNotSupported', `The 'restore from backup' operation is not supported by the lab guest agent for ${this.manager}.`);
+  async prepare(req: PrepareRequest, context: Context = {}): Promise<void> {
     if (req.snapshot) throw troveError('DatastoreOperationNotSupported', `The 'attach replica' operation is not supported by the lab guest agent for ${this.manager}.`);
     const { layout } = this.settings;
     if (layout.socket.length > MAX_SOCKET_PATH) throw new Error(`socket path ${layout.socket} is longer than ${MAX_SOCKET_PATH} bytes: use a shorter mount_point`);
@@ -90,9 +98,58 @@ export class MariadbDatastore implements Datastore {
     this.log.info('preparing database configuration');
     await this.resetConfiguration(req.config_contents ?? '');
     this.updateOverrides(req.overrides);
+    const restoring = Boolean(req.backup_info);
+    if (restoring) {
+      const info = req.backup_info as RestoreInfo;
+      this.log.info(`starting to restore database from backup ${info.id}`);
+      await restoreMariadbBackup({ settings: this.settings, info, context, owner: this.owner(), log: this.log });
+      await this.resetPasswordForRestore();
+      this.log.info(`finished restore data from backup ${info.id}`);
+    }
     await this.startDb();
     await this.secure();
-    await this.secureRoot();
+    if (restoring && (await this.admin.isRootEnabled())) {
+      if (this.reportRoot) await this.reportRoot();
+    } else {
+      await this.secureRoot();
+    }
+  }
+
+  /** create_backup's work: mariabackup of the running server to Swift; checksum and location. */
+  async createBackup(info: BackupInfo, context: Context): Promise<SavedBackup> {
+    const adminPassword = readPassword(this.settings.layout.credentialsDir, ADMIN_USER);
+    if (adminPassword === null) throw troveError('UnprocessableEntity', 'no os_admin credentials: the datastore was never prepared');
+    return createMariadbBackup({ settings: this.settings, info, context, adminPassword, log: this.log });
+  }
+
+  private owner(): { uid: number; gid: number } | null {
+    return this.settings.runAs ? userIds(this.settings.runAs) : null;
+  }
+
+  /**
+   * reset_password_for_restore: one start of the restored datadir with an
+   * init file that gives root@localhost this instance's root password (root.cnf's,
+   * or a new random one), then stop; the normal start follows.
+   */
+  private async resetPasswordForRestore(): Promise<void> {
+    const { layout } = this.settings;
+    this.log.info('starting to reset password for restore');
+    let rootPass = readPassword(layout.credentialsDir, 'root');
+    if (rootPass === null) {
+      rootPass = randomPassword(this.settings.passwordLength);
+      savePassword(layout.credentialsDir, { user: 'root', password: rootPass });
+    }
+    this.log.addSecret(rootPass);
+    const initFile = join(layout.runDir, 'restore-init.sql');
+    writeInitFile(initFile, rootPass, this.owner());
+    try {
+      await this.processControl.start({ command: [...this.command(), `--init-file=${initFile}`], outputLog: `${layout.logDir}/mariadbd.out`, pidFile: layout.pidFile });
+      if (!(await this.waitForStatus('healthy'))) throw troveError('TroveError', `the restored database did not start; see ${layout.errorLog}`);
+      await this.stopDb();
+    } finally {
+      rmSync(initFile, { force: true });
+    }
+    this.log.info('finished to reset password for restore');
   }
 
   async postPrepare(req: PrepareRequest): Promise<void> {
