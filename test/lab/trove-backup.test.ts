@@ -202,7 +202,7 @@ describe('Trove backup and restore with the lab guest agent', function () {
   it('backup create: BUILDING then COMPLETED, reported by the guest through the conductor', async () => {
     assert.ok(source.id, 'no source instance (previous test failed)');
     const t0 = Date.now();
-    const created = await osJson('tenant', 'database', 'backup', 'create', source.id, 'trove-ha-backup-1');
+    const created = await osJson('tenant', 'database', 'backup', 'create', '--instance', source.id, 'trove-ha-backup-1');
     made.backups.push(created.id);
     const states = new Set<string>();
     let rssPeak = 0;

@@ -53,6 +53,8 @@ export interface MariadbSettings {
   mariadbd: string;
   installDb: string;
   backup: BackupSettings;
+  /** [<manager>] replication_strategy, Trove's name for what replica snapshots carry. */
+  replicationStrategy: string;
 }
 
 /** Trove 18 defaults per manager (cfg.py mysql_opts / mariadb_opts). */
@@ -125,6 +127,7 @@ export function mariadbSettings(
     mariadbd: opt('lab_mariadbd') ?? '/usr/sbin/mariadbd',
     installDb: opt('lab_install_db') ?? '/usr/bin/mariadb-install-db',
     backup: backupSettings(opt, dflt),
+    replicationStrategy: replicationStrategy(m, opt('replication_strategy')),
   };
 }
 
@@ -143,4 +146,9 @@ function backupSettings(opt: (k: string) => string | undefined, dflt: (k: string
       openssl: opt('lab_openssl') ?? '/usr/bin/openssl',
     },
   };
+}
+
+/** Trove's [<manager>] replication_strategy default per manager (cfg.py). */
+export function replicationStrategy(manager: string, configured: string | undefined): string {
+  return configured || (manager === 'mariadb' ? 'MariaDBGTIDReplication' : 'MysqlGTIDReplication');
 }

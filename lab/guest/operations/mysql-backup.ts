@@ -9,32 +9,40 @@ import { errorText } from '../log.ts';
 import type { BackupInfo } from '../mariadb/backup.ts';
 import { troveError } from '../oslo/failure.ts';
 import type { RpcMethod } from '../oslo/dispatcher.ts';
+import type { Context } from '../oslo/secure.ts';
 import type { MysqlOperationDeps } from './mysql.ts';
 
-export function backupOperations({ datastore, conductor, log }: MysqlOperationDeps): RpcMethod[] {
+/** BaseDbApp.create_backup with its update_backup casts; throws TroveError on failure. */
+export function backupRunner({ datastore, conductor, log }: MysqlOperationDeps): (info: BackupInfo, context: Context) => Promise<void> {
+  return async (info, context) => {
+    if (!info?.id) throw troveError('TroveError', 'create_backup: backup_info has no id');
+    log.info(`creating backup ${info.id}`);
+    const started = Date.now();
+    const stats = await filesystemStats(datastore.dataDir());
+    const building = buildingState(info.id, stats.used, Boolean(info.parent));
+    await conductor.updateBackup(building);
+    let final = failedState(building);
+    try {
+      const saved = await datastore.createBackup(info, context);
+      final = completedState(building, saved.checksum, saved.location);
+      log.info(`backup ${info.id} completed in ${((Date.now() - started) / 1000).toFixed(1)} s: ${saved.bytes} bytes, checksum ${saved.checksum}, location ${saved.location}`);
+    } catch (err) {
+      log.error(`failed to create backup ${info.id}: ${errorText(err)}`);
+      throw troveError('TroveError', `Failed to create backup ${info.id}, error: ${errorText(err)}`);
+    } finally {
+      await conductor.updateBackup(final).catch((err) => log.error(`could not report backup ${info.id} as ${final.state}: ${errorText(err)}`));
+    }
+  };
+}
+
+export function backupOperations(deps: MysqlOperationDeps): RpcMethod[] {
+  const run = backupRunner(deps);
   return [
     {
       name: 'create_backup',
       required: ['backup_info'],
       handler: async (a, call) => {
-        const info = (a.backup_info ?? {}) as BackupInfo;
-        if (!info.id) throw troveError('TroveError', 'create_backup: backup_info has no id');
-        log.info(`creating backup ${info.id}`);
-        const started = Date.now();
-        const stats = await filesystemStats(datastore.dataDir());
-        const building = buildingState(info.id, stats.used, Boolean(info.parent));
-        await conductor.updateBackup(building);
-        let final = failedState(building);
-        try {
-          const saved = await datastore.createBackup(info, call.context);
-          final = completedState(building, saved.checksum, saved.location);
-          log.info(`backup ${info.id} completed in ${((Date.now() - started) / 1000).toFixed(1)} s: ${saved.bytes} bytes, checksum ${saved.checksum}, location ${saved.location}`);
-        } catch (err) {
-          log.error(`failed to create backup ${info.id}: ${errorText(err)}`);
-          throw troveError('TroveError', `Failed to create backup ${info.id}, error: ${errorText(err)}`);
-        } finally {
-          await conductor.updateBackup(final).catch((err) => log.error(`could not report backup ${info.id} as ${final.state}: ${errorText(err)}`));
-        }
+        await run((a.backup_info ?? {}) as BackupInfo, call.context);
         return null;
       },
     },
