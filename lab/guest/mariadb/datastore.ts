@@ -193,6 +193,7 @@ export class MariadbDatastore implements Datastore {
   }
 
   private applyOverride(group: string, options: Record<string, CnfValue>, changeId = DEFAULT_CHANGE_ID): void {
+    mkdirSync(this.settings.layout.includeDir, { recursive: true });
     const { path, text } = this.overrides.plan(group, changeId, { mysqld: options });
     writeFileSync(path, text, { mode: 0o644 });
   }
