@@ -138,7 +138,7 @@ export class MariadbReplication {
         throw troveError('IncompatibleReplicationStrategy', `Instance with replication strategy ${this.strategy} cannot replicate from instance with replication strategy ${info.replication_strategy}.`);
       }
       const stats = await filesystemStats(this.ds.dataDir());
-      if (Number(stats.total) < Number(info.dataset?.dataset_size ?? 0)) throw troveError('InsufficientSpaceForReplica', 'Insufficient space for the replica');
+      if (stats.total.value < Number(info.dataset?.dataset_size ?? 0)) throw troveError('InsufficientSpaceForReplica', 'Insufficient space for the replica');
     }
     await this.ds.applySystemOverride(CNF_SLAVE, slaveConfig ?? '');
     await this.ds.restart();
