@@ -15,19 +15,15 @@
 // Swift object) and both instances go. No ERROR/Traceback in any Trove log
 // since this file started.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import { waitFor } from '../../lab/sh.ts';
-import { controllers } from '../../lab/plan.ts';
-import { serviceInstance } from '../../lab/contract.ts';
-import { readSecret } from '../../lab/secrets.ts';
-import { DATASTORE, FLAVOR, TROVE_SERVICES } from '../../lab/steps/trove.ts';
-import { LAB_VM_PREFIX, LAB_VMS_DIR } from '../../lab/steps/cloud.ts';
-import { runner, type CliRun } from '../support/openstack-cli.ts';
+import { DATASTORE, FLAVOR } from '../../lab/steps/trove.ts';
+import { LAB_VMS_DIR } from '../../lab/steps/cloud.ts';
+import { agentRssMiB, tenantIpOf, troveLabCli, troveLogWatch, withSql } from './trove-lab-cli.ts';
 import { ensureLabUp, say } from './support.ts';
 
 const TABLES = ['customers', 'orders', 'notes'] as const;
@@ -35,7 +31,7 @@ const TABLES = ['customers', 'orders', 'notes'] as const;
 describe('Trove backup and restore with the lab guest agent', function () {
   this.timeout(20 * 60_000);
   let home = '';
-  const logStart = new Map<string, number>();
+  let logs: ReturnType<typeof troveLogWatch>;
   const made: { instances: string[]; backups: string[] } = { instances: [], backups: [] };
   let tenantNet = '';
   const appPassword = randomBytes(18).toString('base64url');
@@ -45,64 +41,10 @@ describe('Trove backup and restore with the lab guest agent', function () {
   let sourceSums: Record<string, string> = {};
   const figures: string[] = [];
 
-  const env = (who: 'admin' | 'tenant', extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
-    PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
-    HOME: home,
-    LANG: 'C.UTF-8',
-    OS_AUTH_URL: 'http://198.18.0.10:5000/v3',
-    OS_IDENTITY_API_VERSION: '3',
-    OS_REGION_NAME: 'RegionOne',
-    OS_INTERFACE: 'public',
-    OS_USER_DOMAIN_NAME: 'Default',
-    OS_PROJECT_DOMAIN_NAME: 'Default',
-    OS_USERNAME: who === 'admin' ? 'admin' : 'trove-ha-tenant',
-    OS_PROJECT_NAME: who === 'admin' ? 'admin' : 'trove-ha-tenant',
-    OS_PASSWORD: readSecret(who === 'admin' ? 'admin-password' : 'tenant-password'),
-    ...extra,
-  });
-  const runAs = (who: 'admin' | 'tenant', extra: Record<string, string> = {}) => runner(() => env(who, extra), () => home);
-  const run = (who: 'admin' | 'tenant', args: string[], timeoutMs = 120_000): Promise<CliRun> => runAs(who)('/usr/bin/openstack', args, timeoutMs);
-  const redact = (text: string): string => text.split(appPassword).join('<secret>');
-  const os = async (who: 'admin' | 'tenant', ...args: string[]): Promise<string> => {
-    const r = await run(who, args);
-    assert.equal(r.code, 0, `openstack ${args.join(' ')} (as ${who}) failed:\n${redact(r.stderr + r.stdout)}`);
-    return r.stdout;
-  };
-  const osJson = async <T = any>(who: 'admin' | 'tenant', ...args: string[]): Promise<T> => JSON.parse(await os(who, ...args, '-f', 'json')) as T;
-
-  /** The lab cloud server Trove made for an instance (its metadata names the instance). */
-  async function serverOf(instanceId: string): Promise<string> {
-    for (const s of await osJson<{ ID: string }[]>('admin', 'server', 'list', '--all-projects')) {
-      const show = await osJson('admin', 'server', 'show', s.ID);
-      if (JSON.stringify(show.properties ?? show.metadata ?? '').includes(instanceId)) return s.ID;
-    }
-    throw new Error(`no lab cloud server for Trove instance ${instanceId}`);
-  }
-
-  async function waitActive(id: string, what: string, timeoutMs = 300_000): Promise<any> {
-    let last: any;
-    await waitFor(
-      `${what} ${id} ACTIVE with operating_status HEALTHY`,
-      async () => {
-        last = await osJson('tenant', 'database', 'instance', 'show', id);
-        if (/ERROR/.test(String(last.status))) throw new Error(`${what} ${id} went ${last.status}: ${JSON.stringify(last.fault ?? '')}`);
-        return last.status === 'ACTIVE' && last.operating_status === 'HEALTHY';
-      },
-      timeoutMs,
-      1000,
-    );
-    return last;
-  }
-  const tenantIpOf = (show: any): string => /198\.18\.20\.\d+/.exec(JSON.stringify(show.addresses ?? show.ip ?? ''))?.[0] ?? '';
-
-  async function sql<T>(host: string, fn: (c: mysql.Connection) => Promise<T>): Promise<T> {
-    const c = await mysql.createConnection({ host, port: 3306, user: 'appuser', password: appPassword, database: 'appdb', connectTimeout: 5000, multipleStatements: false });
-    try {
-      return await fn(c);
-    } finally {
-      await c.end();
-    }
-  }
+  const cli = troveLabCli(() => home, [appPassword]);
+  const { os, osJson, run } = cli;
+  const waitActive = cli.waitActive;
+  const sql = <T>(host: string, fn: (c: mysql.Connection) => Promise<T>) => withSql<T>(host, 'appuser', appPassword, 'appdb', fn);
   /** CHECKSUM TABLE and COUNT(*) of every table of the dataset. */
   const tableSums = (host: string) =>
     sql(host, async (c) => {
@@ -115,41 +57,11 @@ describe('Trove backup and restore with the lab guest agent', function () {
       return out;
     });
 
-  /** The agent's RSS in a VM (node/tsx process in its network namespace), MiB. */
-  function agentRssMiB(serverId: string): number {
-    const pids = (spawnSync('ip', ['netns', 'pids', `${LAB_VM_PREFIX}${serverId}`], { encoding: 'utf8' }).stdout ?? '').split(/\s+/).filter(Boolean);
-    let kb = 0;
-    for (const pid of pids) {
-      try {
-        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        if (cmd.includes('lab/guest/main.ts')) kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-      } catch {
-        /* gone */
-      }
-    }
-    return kb / 1024;
-  }
-
-  const troveLogs = () => controllers.flatMap((n) => TROVE_SERVICES.map((svc) => serviceInstance(svc, n.name).log));
-  function newLogLines(file: string): string[] {
-    const from = logStart.get(file) ?? 0;
-    const size = statSync(file).size;
-    if (size <= from) return [];
-    const buf = Buffer.alloc(size - from);
-    const fd = openSync(file, 'r');
-    try {
-      readSync(fd, buf, 0, buf.length, from);
-    } finally {
-      closeSync(fd);
-    }
-    return buf.toString('utf8').split('\n');
-  }
-
   before(async function () {
     this.timeout(10 * 60_000);
     await ensureLabUp();
     home = mkdtempSync(join(tmpdir(), 'trove-ha-backup-test-'));
-    for (const f of troveLogs()) logStart.set(f, existsSync(f) ? statSync(f).size : 0);
+    logs = troveLogWatch();
     tenantNet = (await osJson<{ id: string }>('tenant', 'network', 'show', 'tenant')).id;
   });
 
@@ -157,7 +69,7 @@ describe('Trove backup and restore with the lab guest agent', function () {
     this.timeout(5 * 60_000);
     for (const id of made.backups) await run('tenant', ['database', 'backup', 'delete', id]);
     for (const id of made.instances) await run('admin', ['database', 'instance', 'force', 'delete', id]);
-    for (const id of made.instances) await waitFor(`instance ${id} gone`, async () => (await run('tenant', ['database', 'instance', 'show', id])).code !== 0, 120_000, 2000).catch(() => undefined);
+    for (const id of made.instances) await cli.waitGone(id, 120_000).catch(() => undefined);
     if (home) rmSync(home, { recursive: true, force: true });
     if (figures.length) say(`figures: ${figures.join('; ')}`);
   });
@@ -168,11 +80,9 @@ describe('Trove backup and restore with the lab guest agent', function () {
     source.id = inst.id;
     source.ip = tenantIpOf(await waitActive(inst.id, 'source instance'));
     assert.ok(source.ip, 'no tenant address on the source instance');
-    source.serverId = await serverOf(inst.id);
+    source.serverId = await cli.serverOf(inst.id);
     await os('tenant', 'database', 'db', 'create', inst.id, 'appdb');
-    // In-process CLI so the password stays out of any command line.
-    const r = await runAs('tenant', { APP_PASSWORD: appPassword })('/usr/bin/python3', ['-c', `import os, sys\nfrom openstackclient import shell\nsys.exit(shell.main(['database', 'user', 'create', ${JSON.stringify(inst.id)}, 'appuser', os.environ['APP_PASSWORD'], '--databases', 'appdb']))`]);
-    assert.equal(r.code, 0, `database user create failed:\n${redact(r.stderr + r.stdout)}`);
+    await cli.createUser(inst.id, 'appuser', appPassword, 'appdb');
     await sql(source.ip, async (c) => {
       await c.query('CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(64) NOT NULL, balance DECIMAL(12,2), born DATE, active TINYINT(1)) ENGINE=InnoDB');
       await c.query('CREATE TABLE orders (id BIGINT AUTO_INCREMENT PRIMARY KEY, customer_id INT NOT NULL, amount DOUBLE, note TEXT, created DATETIME(6), KEY (customer_id)) ENGINE=InnoDB');
@@ -282,16 +192,13 @@ describe('Trove backup and restore with the lab guest agent', function () {
   it('both instances delete', async () => {
     for (const id of [source.id, restored.id].filter(Boolean)) await os('tenant', 'database', 'instance', 'delete', id);
     for (const id of [source.id, restored.id].filter(Boolean)) {
-      await waitFor(`Trove instance ${id} gone`, async () => (await run('tenant', ['database', 'instance', 'show', id])).code !== 0, 180_000, 1000);
+      await cli.waitGone(id);
       made.instances.splice(made.instances.indexOf(id), 1);
     }
   });
 
   it('no ERROR or Traceback in any Trove service log since this file started', () => {
-    const bad: string[] = [];
-    for (const file of troveLogs()) {
-      for (const line of newLogLines(file)) if (/^\S+ \S+ \d+ (ERROR|CRITICAL) /.test(line) || /Traceback/.test(line)) bad.push(`${file}: ${line.slice(0, 300)}`);
-    }
+    const bad = logs.errors();
     assert.deepEqual(bad.slice(0, 12), [], `${bad.length} ERROR/Traceback lines in the Trove logs`);
   });
 });
