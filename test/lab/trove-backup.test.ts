@@ -23,7 +23,7 @@ import type mysql from 'mysql2/promise';
 import { waitFor } from '../../lab/sh.ts';
 import { DATASTORE, FLAVOR } from '../../lab/steps/trove.ts';
 import { LAB_VMS_DIR } from '../../lab/steps/cloud.ts';
-import { agentRssMiB, tenantIpOf, troveLabCli, troveLogWatch, withSql } from './trove-lab-cli.ts';
+import { agentRssMiB, tenantIpOf, troveLabCli, troveLogWatch, waitSqlLogin, withSql } from './trove-lab-cli.ts';
 import { ensureLabUp, say } from './support.ts';
 
 const TABLES = ['customers', 'orders', 'notes'] as const;
@@ -83,6 +83,8 @@ describe('Trove backup and restore with the lab guest agent', function () {
     source.serverId = await cli.serverOf(inst.id);
     await os('tenant', 'database', 'db', 'create', inst.id, 'appdb');
     await cli.createUser(inst.id, 'appuser', appPassword, 'appdb');
+    const waited = await waitSqlLogin(source.ip, 'appuser', appPassword, 'appdb');
+    say(`source ${inst.id} at ${source.ip} (first SQL login after ${(waited / 1000).toFixed(1)} s)`);
     await sql(source.ip, async (c) => {
       await c.query('CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(64) NOT NULL, balance DECIMAL(12,2), born DATE, active TINYINT(1)) ENGINE=InnoDB');
       await c.query('CREATE TABLE orders (id BIGINT AUTO_INCREMENT PRIMARY KEY, customer_id INT NOT NULL, amount DOUBLE, note TEXT, created DATETIME(6), KEY (customer_id)) ENGINE=InnoDB');
@@ -129,13 +131,14 @@ describe('Trove backup and restore with the lab guest agent', function () {
       1000,
     );
     const seconds = (Date.now() - t0) / 1000;
-    say(`backup ${created.id}: ${[...states].join(' -> ')} in ${seconds.toFixed(1)} s; size ${backup.size} GB (Trove: the volume's used GB); location ${backup.locationRef ?? backup.location_ref}`);
+    say(`backup ${created.id}: ${[...states].join(' -> ')} in ${seconds.toFixed(1)} s; size ${backup.size} GB (Trove: the data volume's used GB); location ${backup.locationRef ?? backup.location_ref}`);
     figures.push(`backup create -> COMPLETED ${seconds.toFixed(1)} s`, `agent RSS during backup (peak of 1 s samples) ${rssPeak.toFixed(0)} MiB`);
     assert.equal(backup.instance_id, source.id);
     const location = String(backup.locationRef ?? backup.location_ref ?? '');
     // swift_url of the guest config (proxy.polex.io = the trove-mgmt1 VIP) + the tenant's project id.
     assert.match(location, new RegExp(`^http://proxy\\.polex\\.io:8080/v1/AUTH_[0-9a-f]{32}/database_backups/${created.id}\\.xbstream\\.gz$`));
     assert.equal(typeof backup.size, 'number');
+    assert.ok(backup.size > 0 && backup.size <= FLAVOR.disk, `backup size ${backup.size} GB: the VM's volume usage, within the flavor's ${FLAVOR.disk} GB disk (else trove-api refuses the restore)`);
     const instanceAfter = await osJson('tenant', 'database', 'instance', 'show', source.id);
     assert.equal(instanceAfter.status, 'ACTIVE', 'the source instance did not return to ACTIVE after the backup');
   });
@@ -167,6 +170,7 @@ describe('Trove backup and restore with the lab guest agent', function () {
     restored.id = inst.id;
     restored.ip = tenantIpOf(await waitActive(inst.id, 'restored instance'));
     const seconds = (Date.now() - t0) / 1000;
+    await waitSqlLogin(restored.ip, 'appuser', appPassword, 'appdb');
     figures.push(`restore create -> ACTIVE/HEALTHY ${seconds.toFixed(1)} s`);
     say(`restored instance ${inst.id} ACTIVE/HEALTHY in ${seconds.toFixed(1)} s at ${restored.ip}`);
     const sums = await tableSums(restored.ip);

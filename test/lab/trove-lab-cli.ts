@@ -93,6 +93,32 @@ export async function withSql<T>(host: string, user: string, password: string, d
   }
 }
 
+/**
+ * Waits (bounded) until a tenant user can log in. An instance is ACTIVE once
+ * its guest reports healthy, but its tenant address may have belonged to a VM
+ * deleted seconds before, and the harness's neighbour cache can still hold
+ * that VM's MAC: the first connections then time out until it is re-resolved.
+ */
+export async function waitSqlLogin(host: string, user: string, password: string, database: string, timeoutMs = 60_000): Promise<number> {
+  let last = '';
+  return waitFor(
+    `a SQL login as ${user} at ${host}:3306 (last error: see message)`,
+    async () => {
+      try {
+        await withSql(host, user, password, database, (c) => c.query('SELECT 1'));
+        return true;
+      } catch (err) {
+        last = (err as Error).message;
+        return false;
+      }
+    },
+    timeoutMs,
+    1000,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}; last error: ${last}`);
+  });
+}
+
 /** The guest agent's RSS in a micro-VM (its node process in the VM's namespace), MiB. */
 export function agentRssMiB(serverId: string): number {
   const pids = (spawnSync('ip', ['netns', 'pids', `${LAB_VM_PREFIX}${serverId}`], { encoding: 'utf8' }).stdout ?? '').split(/\s+/).filter(Boolean);

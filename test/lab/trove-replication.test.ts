@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../../lab/sh.ts';
 import { DATASTORE, FLAVOR } from '../../lab/steps/trove.ts';
-import { agentRssMiB, tenantIpOf, troveLabCli, troveLogWatch, withSql } from './trove-lab-cli.ts';
+import { agentRssMiB, tenantIpOf, troveLabCli, troveLogWatch, waitSqlLogin, withSql } from './trove-lab-cli.ts';
 import { ensureLabUp, say } from './support.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -60,6 +60,8 @@ describe('Trove replication with the lab guest agent', function () {
     primary.serverId = await cli.serverOf(inst.id);
     await os('tenant', 'database', 'db', 'create', inst.id, 'appdb');
     await cli.createUser(inst.id, 'appuser', appPassword, 'appdb');
+    const waited = await waitSqlLogin(primary.ip, 'appuser', appPassword, 'appdb');
+    say(`primary ${inst.id} at ${primary.ip} (first SQL login after ${(waited / 1000).toFixed(1)} s)`);
     await sql(primary.ip, async (c) => {
       await c.query('CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(64), at TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6)) ENGINE=InnoDB');
       await c.query('INSERT INTO t (id, v) VALUES ?', [Array.from({ length: 100 }, (_, i) => [i + 1, `before replica ${i + 1}`])]);
@@ -69,12 +71,14 @@ describe('Trove replication with the lab guest agent', function () {
   it('instance create --replica-of: the replica reaches ACTIVE/HEALTHY with the primary\'s rows, both sides show the link', async () => {
     assert.ok(primary.ip, 'no primary (previous test failed)');
     const t0 = Date.now();
-    const inst = await osJson('tenant', 'database', 'instance', 'create', 'trove-ha-replica', '--flavor', FLAVOR.name, '--datastore', DATASTORE.name, '--datastore-version', DATASTORE.version, '--nic', `net-id=${tenantNet}`, '--replica-of', primary.id);
+    // A replica takes the primary's datastore (trove-api refuses --datastore with --replica-of) and flavor.
+    const inst = await osJson('tenant', 'database', 'instance', 'create', 'trove-ha-replica', '--nic', `net-id=${tenantNet}`, '--replica-of', primary.id);
     made.push(inst.id);
     replica.id = inst.id;
     const shown = await cli.waitActive(inst.id, 'replica', 420_000);
     replica.ip = tenantIpOf(shown);
     replica.serverId = await cli.serverOf(inst.id);
+    await waitSqlLogin(replica.ip, 'appuser', appPassword, 'appdb');
     const seconds = (Date.now() - t0) / 1000;
     figures.push(`replica create -> ACTIVE/HEALTHY ${seconds.toFixed(1)} s`);
     say(`replica ${inst.id} ACTIVE/HEALTHY in ${seconds.toFixed(1)} s at ${replica.ip}`);

@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Connection } from 'mysql2/promise';
-import { filesystemStats } from '../filesystem-stats.ts';
+import { filesystemStats, volumeUsedGb } from '../filesystem-stats.ts';
 import type { Logger } from '../log.ts';
 import { troveError } from '../oslo/failure.ts';
 import { randomPassword } from './admin.ts';
@@ -116,7 +116,7 @@ export class MariadbReplication {
     const user = await this.createReplicationUser();
     const stats = await filesystemStats(this.ds.dataDir());
     return {
-      dataset: { datastore_manager: this.ds.manager, dataset_size: stats.used, volume_size: stats.total, snapshot_id: snapshotInfo.id },
+      dataset: { datastore_manager: this.ds.manager, dataset_size: await volumeUsedGb(this.ds.dataDir()), volume_size: stats.total, snapshot_id: snapshotInfo.id },
       replication_strategy: this.strategy,
       master: await this.masterRef(),
       replica_conf: { log_position: {}, replication_user: user },

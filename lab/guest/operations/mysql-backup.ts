@@ -1,10 +1,11 @@
 // create_backup, cast by trove-api (guestagent/api.py, version 1.0, kwarg
 // backup_info), as Trove 18's BaseDbApp.create_backup runs it: update_backup
-// BUILDING with the volume's used GB, the backup, then update_backup COMPLETED
+// BUILDING with the volume's used GB (in a lab VM: its mount point's, see
+// filesystem-stats.ts volumeUsedGb), the backup, then update_backup COMPLETED
 // (checksum, location, success) or FAILED, the final update always sent; a
 // failure is raised as TroveError "Failed to create backup <id>, error: ...".
 import { buildingState, completedState, failedState } from '../backup/update-backup.ts';
-import { filesystemStats } from '../filesystem-stats.ts';
+import { volumeUsedGb } from '../filesystem-stats.ts';
 import { errorText } from '../log.ts';
 import type { BackupInfo } from '../mariadb/backup.ts';
 import { troveError } from '../oslo/failure.ts';
@@ -18,8 +19,7 @@ export function backupRunner({ datastore, conductor, log }: MysqlOperationDeps):
     if (!info?.id) throw troveError('TroveError', 'create_backup: backup_info has no id');
     log.info(`creating backup ${info.id}`);
     const started = Date.now();
-    const stats = await filesystemStats(datastore.dataDir());
-    const building = buildingState(info.id, stats.used, Boolean(info.parent));
+    const building = buildingState(info.id, await volumeUsedGb(datastore.dataDir()), Boolean(info.parent));
     await conductor.updateBackup(building);
     let final = failedState(building);
     try {
