@@ -65,8 +65,28 @@ export function troveLabCli(home: () => string, secrets: string[] = []) {
     return last;
   }
 
+  let token: { id: string; project: string; until: number } | null = null;
+  /** GET /instances/<id> on trove-api: true while Trove has the instance. */
+  async function instanceExists(id: string): Promise<boolean> {
+    if (!token || Date.now() > token.until) {
+      const t = await osJson<{ id: string; project_id: string }>('tenant', 'token', 'issue');
+      token = { id: t.id, project: t.project_id, until: Date.now() + 30 * 60_000 };
+    }
+    const r = await fetch(`http://198.18.0.10:8779/v1.0/${token.project}/instances/${id}`, { headers: { 'X-Auth-Token': token.id, Accept: 'application/json' }, signal: AbortSignal.timeout(30_000) });
+    await r.arrayBuffer();
+    if (r.status === 404) return false;
+    if (r.status === 200) return true;
+    throw new Error(`GET instance ${id}: HTTP ${r.status}`);
+  }
+
+  /**
+   * Waits until Trove no longer has the instance. Not with `instance show`: on a
+   * 404 the CLI falls back to listing every instance to match by name, and
+   * trove-api logs an ERROR ("Cannot find compute instance") for any other
+   * instance whose server is already gone while its delete finishes.
+   */
   async function waitGone(id: string, timeoutMs = 180_000): Promise<void> {
-    await waitFor(`Trove instance ${id} gone`, async () => (await run('tenant', ['database', 'instance', 'show', id])).code !== 0, timeoutMs, 1000);
+    await waitFor(`Trove instance ${id} gone`, async () => !(await instanceExists(id)), timeoutMs, 1000);
   }
 
   /** The lab cloud server Trove made for an instance (its metadata names the instance). */
@@ -78,7 +98,7 @@ export function troveLabCli(home: () => string, secrets: string[] = []) {
     throw new Error(`no lab cloud server for Trove instance ${instanceId}`);
   }
 
-  return { env, run, runAs, os, osJson, createUser, waitActive, waitGone, serverOf, redact };
+  return { env, run, runAs, os, osJson, createUser, waitActive, waitGone, instanceExists, serverOf, redact };
 }
 
 export const tenantIpOf = (show: any): string => /198\.18\.20\.\d+/.exec(JSON.stringify(show.addresses ?? show.ip ?? ''))?.[0] ?? '';
