@@ -18,6 +18,8 @@ PACKAGES=(
   swift swift-proxy swift-account swift-container swift-object python3-keystonemiddleware
   python3-swiftclient memcached
   python3-trove python3-troveclient
+  # the lab guest agent's backups (mariabackup, mbstream; same 10.11 as the server)
+  mariadb-backup
 )
 
 missing=()

@@ -7,6 +7,7 @@ import { ConductorGuestSerializer } from './oslo/secure.ts';
 import { pyFloat } from './oslo/py-json.ts';
 import type { Transport } from './oslo/transport.ts';
 import type { ServiceStatus } from './service-status.ts';
+import type { BackupStateFields } from './backup/update-backup.ts';
 
 export function emptyTroveContext(): Record<string, unknown> {
   return {
@@ -59,6 +60,13 @@ export class ConductorApi {
     const sent = this.clock.next();
     // conductor API order: instance_id, sent, payload
     await this.client.cast(emptyTroveContext(), 'heartbeat', { instance_id: this.opts.guestId, sent: pyFloat(sent), payload: { service_status: status } });
+    return sent;
+  }
+
+  /** update_backup(instance_id, backup_id, sent, **backup_fields): the conductor copies the fields onto the backup row. */
+  async updateBackup(fields: BackupStateFields): Promise<number> {
+    const sent = this.clock.next();
+    await this.client.cast(emptyTroveContext(), 'update_backup', { instance_id: this.opts.guestId, sent: pyFloat(sent), ...fields });
     return sent;
   }
 

@@ -1,6 +1,7 @@
 // Where a database engine plugs into the agent. The agent owns the RPC and
 // the Trove status protocol; a Datastore owns the engine (MariaDB for the lab).
 import type { ServiceStatus } from './service-status.ts';
+import type { Context } from './oslo/secure.ts';
 
 /** The keyword arguments of Trove's prepare cast (guestagent/api.py prepare, version 1.1). */
 export interface PrepareRequest {
@@ -26,8 +27,8 @@ export interface Datastore {
   readonly manager: string;
   /** The filesystem get_filesystem_stats reports on (Trove: [<manager>] mount_point). */
   dataDir(): string;
-  /** Manager.do_prepare: configure and start the engine; resolve once it is up. */
-  prepare(req: PrepareRequest): Promise<void>;
+  /** Manager.do_prepare: configure (restore backup_info with the request context's credentials) and start the engine; resolve once it is up. */
+  prepare(req: PrepareRequest, context: Context): Promise<void>;
   /** Manager._prepare after end_install: databases, users, root (failures only logged there). */
   postPrepare?(req: PrepareRequest): Promise<void>;
   /** BaseDbStatus.get_actual_db_status. */

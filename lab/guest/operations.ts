@@ -24,7 +24,7 @@ export function instanceOperations({ datastore, reporter, log }: OperationDeps):
       name: 'prepare',
       required: ['packages', 'databases', 'memory_mb', 'users'],
       optional: ['device_path', 'mount_point', 'backup_info', 'config_contents', 'root_password', 'overrides', 'cluster_config', 'snapshot', 'modules', 'ds_version'],
-      handler: async (args) => {
+      handler: async (args, call) => {
         const req = args as unknown as PrepareRequest;
         log.addSecret(req.root_password ?? null);
         log.info(`starting datastore prepare for '${datastore.manager}:${req.ds_version ?? ''}'`);
@@ -33,7 +33,7 @@ export function instanceOperations({ datastore, reporter, log }: OperationDeps):
         const postProcessing = Boolean(req.cluster_config);
         let failed = false;
         try {
-          await datastore.prepare(req);
+          await datastore.prepare(req, call.context);
         } catch (err) {
           failed = true;
           log.error(`failed to prepare datastore: ${errorText(err)}`);

@@ -22,6 +22,9 @@
 //    and every instance call needs compute/network/image: the lab cloud's
 //    endpoints are in the catalog (cloud step) before any Trove service starts,
 //    because Trove caches token and catalog per process.
+//  * `instance create --replica-of` without volumes fails with HTTP 500 (a
+//    TypeError comparing the two volume sizes, both None): the lab sets
+//    verify_replica_volume_size = False.
 //  * management_networks: "Currently only one management network is allowed"
 //    (Trove 18 cfg.py). trove-api appends every listed id to the NICs and the
 //    taskmanager turns only the last into a port; the others reach novaclient as
@@ -190,6 +193,10 @@ agent_heartbeat_time = 10
 agent_heartbeat_expiry = 90
 # A build without a heartbeat turns into BUILDING_ERROR after this long.
 usage_timeout = 900
+# Trove 18 compares the replica's and the primary's volume sizes even without
+# volumes (instance/models.py: None > None, TypeError, HTTP 500 on every
+# --replica-of); there are no volumes here to compare.
+verify_replica_volume_size = False
 # Secure RPC: Trove's default (on), with the lab's keys instead of the published defaults.
 enable_secure_rpc_messaging = True
 inst_rpc_key_encr_key = ${c.instRpcKey}

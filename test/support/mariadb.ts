@@ -13,11 +13,14 @@ export interface Mariadb {
   stop(): Promise<void>;
 }
 
-export async function startMariadb(dir: string): Promise<Mariadb> {
+/** `install: false` starts on an existing <dir>/data (e.g. a restored backup). */
+export async function startMariadb(dir: string, opts: { install?: boolean } = {}): Promise<Mariadb> {
   const data = join(dir, 'data');
   const socket = join(dir, 'mysqld.sock');
-  const install = spawnSync('mariadb-install-db', ['--no-defaults', `--datadir=${data}`, '--user=root', '--skip-test-db', '--auth-root-authentication-method=socket'], { encoding: 'utf8' });
-  if (install.status !== 0) throw new Error(`mariadb-install-db failed: ${install.stderr.slice(-500)}`);
+  if (opts.install !== false) {
+    const install = spawnSync('mariadb-install-db', ['--no-defaults', `--datadir=${data}`, '--user=root', '--skip-test-db', '--auth-root-authentication-method=socket'], { encoding: 'utf8' });
+    if (install.status !== 0) throw new Error(`mariadb-install-db failed: ${install.stderr.slice(-500)}`);
+  }
   const port = await freePort('127.0.0.1');
   const child: ChildProcess = spawn(
     'mariadbd',

@@ -6,20 +6,30 @@
 // random password), wait for HEALTHY three checks in a row, secure (os_admin),
 // secure_root (no remote root). Databases, users and root_password follow in
 // postPrepare, failures only logged, as Manager._prepare does.
+// With snapshot (a replica), attach_replica follows (mariadb/replication.ts).
+// With backup_info, the datadir is restored from Swift before the first start
+// (perform_restore + reset_password_for_restore, mariadb/backup.ts); a restored
+// root@'%' is reported to the conductor (report_root) instead of removed.
 // Prepare's mount_point argument (the controller's default) is not used: the
 // lab VM's own [<manager>] mount_point is (see settings.ts, layout.ts).
 import { execFile } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { Connection } from 'mysql2/promise';
 import type { Datastore, PrepareRequest } from '../datastore.ts';
 import { errorText, type Logger } from '../log.ts';
 import { troveError } from '../oslo/failure.ts';
 import type { ServiceStatus } from '../service-status.ts';
 import { MariadbAdmin, randomPassword, type WithSql } from './admin.ts';
 import { MAX_SOCKET_PATH } from './layout.ts';
-import { DEFAULT_CHANGE_ID, OverrideFiles, parseHelpOptions, renderBaseCnf, SYSTEM_POST_USER_GROUP, USER_GROUP, type CnfValue } from './my-cnf.ts';
+import { baseOptionName, DEFAULT_CHANGE_ID, optionKey, OverrideFiles, parseCnf, parseHelpOptions, renderBaseCnf, SYSTEM_POST_USER_GROUP, USER_GROUP, type CnfValue } from './my-cnf.ts';
 import { DetachedProcessControl, SupervisorProcessControl, type ProcessControl } from './process-control.ts';
 import type { MariadbSettings } from './settings.ts';
+import type { Context } from '../oslo/secure.ts';
+import { createMariadbBackup, restoreMariadbBackup, writeInitFile, type BackupInfo, type RestoreInfo } from './backup.ts';
+import type { SavedBackup } from '../backup/swift-storage.ts';
+import { MariadbReplication, type ReplicaInfo } from './replication.ts';
 import * as q from './sql.ts';
 import { pymysqlClass, query, readPassword, savePassword, SqlClient, type Credentials } from './sql-client.ts';
 
@@ -42,6 +52,9 @@ export class MariadbDatastore implements Datastore {
   private readonly overrides: OverrideFiles;
   private readonly withSql: WithSql;
   private knownOptions: Set<string> | null = null;
+  readonly replication: MariadbReplication;
+  /** Status.report_root: set by the operations, which hold the conductor. */
+  reportRoot: (() => Promise<void>) | null = null;
 
   constructor(
     readonly settings: MariadbSettings,
@@ -59,6 +72,7 @@ export class MariadbDatastore implements Datastore {
         : new DetachedProcessControl(layout.pidFile));
     this.withSql = (fn) => this.client.with(this.engineCredentials(), fn);
     this.admin = new MariadbAdmin(this.withSql, settings, log);
+    this.replication = new MariadbReplication(this, log, settings.replicationStrategy);
     for (const user of ['root', ADMIN_USER]) log.addSecret(readPassword(layout.credentialsDir, user));
   }
 
@@ -79,9 +93,7 @@ export class MariadbDatastore implements Datastore {
 
   // ---- prepare ------------------------------------------------------------
 
-  async prepare(req: PrepareRequest): Promise<void> {
-    if (req.backup_info) throw troveError('DatastoreOperationNotSupported', `The 'restore from backup' operation is not supported by the lab guest agent for ${this.manager}.`);
-    if (req.snapshot) throw troveError('DatastoreOperationNotSupported', `The 'attach replica' operation is not supported by the lab guest agent for ${this.manager}.`);
+  async prepare(req: PrepareRequest, context: Context = {}): Promise<void> {
     const { layout } = this.settings;
     if (layout.socket.length > MAX_SOCKET_PATH) throw new Error(`socket path ${layout.socket} is longer than ${MAX_SOCKET_PATH} bytes: use a shorter mount_point`);
     await this.stopDb();
@@ -90,9 +102,63 @@ export class MariadbDatastore implements Datastore {
     this.log.info('preparing database configuration');
     await this.resetConfiguration(req.config_contents ?? '');
     this.updateOverrides(req.overrides);
+    const restoring = Boolean(req.backup_info);
+    if (restoring) {
+      const info = req.backup_info as RestoreInfo;
+      this.log.info(`starting to restore database from backup ${info.id}`);
+      await restoreMariadbBackup({ settings: this.settings, info, context, owner: this.owner(), log: this.log });
+      await this.resetPasswordForRestore();
+      this.log.info(`finished restore data from backup ${info.id}`);
+    }
     await this.startDb();
     await this.secure();
-    await this.secureRoot();
+    if (restoring && (await this.admin.isRootEnabled())) {
+      if (this.reportRoot) await this.reportRoot();
+    } else {
+      await this.secureRoot();
+    }
+    if (req.snapshot) {
+      // This instance is a replica: the primary's snapshot, config = Trove's rendered replica.config.template.
+      const snapshot = req.snapshot as ReplicaInfo;
+      await this.replication.attachReplica(snapshot, snapshot.config);
+    }
+  }
+
+  /** create_backup's work: mariabackup of the running server to Swift; checksum and location. */
+  async createBackup(info: BackupInfo, context: Context): Promise<SavedBackup> {
+    const adminPassword = readPassword(this.settings.layout.credentialsDir, ADMIN_USER);
+    if (adminPassword === null) throw troveError('UnprocessableEntity', 'no os_admin credentials: the datastore was never prepared');
+    return createMariadbBackup({ settings: this.settings, info, context, adminPassword, log: this.log });
+  }
+
+  private owner(): { uid: number; gid: number } | null {
+    return this.settings.runAs ? userIds(this.settings.runAs) : null;
+  }
+
+  /**
+   * reset_password_for_restore: one start of the restored datadir with an
+   * init file that gives root@localhost this instance's root password (root.cnf's,
+   * or a new random one), then stop; the normal start follows.
+   */
+  private async resetPasswordForRestore(): Promise<void> {
+    const { layout } = this.settings;
+    this.log.info('starting to reset password for restore');
+    let rootPass = readPassword(layout.credentialsDir, 'root');
+    if (rootPass === null) {
+      rootPass = randomPassword(this.settings.passwordLength);
+      savePassword(layout.credentialsDir, { user: 'root', password: rootPass });
+    }
+    this.log.addSecret(rootPass);
+    const initFile = join(layout.runDir, 'restore-init.sql');
+    writeInitFile(initFile, rootPass, this.owner());
+    try {
+      await this.processControl.start({ command: [...this.command(), `--init-file=${initFile}`], outputLog: `${layout.logDir}/mariadbd.out`, pidFile: layout.pidFile });
+      if (!(await this.waitForStatus('healthy'))) throw troveError('TroveError', `the restored database did not start; see ${layout.errorLog}`);
+      await this.stopDb();
+    } finally {
+      rmSync(initFile, { force: true });
+    }
+    this.log.info('finished to reset password for restore');
   }
 
   async postPrepare(req: PrepareRequest): Promise<void> {
@@ -126,8 +192,9 @@ export class MariadbDatastore implements Datastore {
     this.applyOverride(SYSTEM_POST_USER_GROUP, { datadir: this.settings.layout.dataDir });
   }
 
-  private applyOverride(group: string, options: Record<string, CnfValue>): void {
-    const { path, text } = this.overrides.plan(group, DEFAULT_CHANGE_ID, { mysqld: options });
+  private applyOverride(group: string, options: Record<string, CnfValue>, changeId = DEFAULT_CHANGE_ID): void {
+    mkdirSync(this.settings.layout.includeDir, { recursive: true });
+    const { path, text } = this.overrides.plan(group, changeId, { mysqld: options });
     writeFileSync(path, text, { mode: 0o644 });
   }
 
@@ -145,6 +212,47 @@ export class MariadbDatastore implements Datastore {
   updateOverrides(overrides: unknown, remove = false): void {
     if (remove) for (const f of this.overrides.existing(USER_GROUP, DEFAULT_CHANGE_ID)) rmSync(f, { force: true });
     if (overrides && typeof overrides === 'object' && Object.keys(overrides).length > 0) this.applyOverride(USER_GROUP, overrides as Record<string, CnfValue>);
+  }
+
+  /**
+   * apply_system_override(contents, change_id) for Trove's replication
+   * templates (replica_source / replica .config.template): parsed, [mysqld]
+   * options this mariadbd does not know (MySQL's gtid_mode, ...) left out, and
+   * Trove's /var/lib/mysql paths moved under this VM's mount point.
+   */
+  async applySystemOverride(changeId: string, contents: string): Promise<string[]> {
+    await this.loadKnownOptions();
+    const parsed = parseCnf(contents);
+    const skipped: string[] = [];
+    const options: Record<string, CnfValue> = {};
+    for (const [section, opts] of Object.entries(parsed)) {
+      if (!['mysqld', 'server', 'mariadb', 'mariadbd'].includes(section)) continue;
+      for (const [k, v] of Object.entries(opts)) {
+        const key = optionKey(k);
+        if (this.knownOptions && !this.knownOptions.has(baseOptionName(key)) && !this.knownOptions.has(key)) {
+          skipped.push(k);
+          continue;
+        }
+        options[k] = typeof v === 'string' && v.startsWith('/var/lib/mysql/') ? join(this.settings.layout.mountPoint, v.slice('/var/lib/mysql/'.length)) : v;
+      }
+    }
+    this.removeSystemOverride(changeId);
+    this.applyOverride(SYSTEM_POST_USER_GROUP, options, changeId);
+    if (skipped.length) this.log.info(`system override ${changeId}: left out ${skipped.join(', ')} (not options of this mariadbd)`);
+    return skipped;
+  }
+
+  hasSystemOverride(changeId: string): boolean {
+    return this.overrides.existing(SYSTEM_POST_USER_GROUP, changeId).length > 0;
+  }
+
+  removeSystemOverride(changeId: string): void {
+    for (const f of this.overrides.existing(SYSTEM_POST_USER_GROUP, changeId)) rmSync(f, { force: true });
+  }
+
+  /** SQL as os_admin (get_engine). */
+  sql<T>(fn: (c: Connection) => Promise<T>): Promise<T> {
+    return this.withSql(fn);
   }
 
   /** apply_overrides: SET GLOBAL each; a value the server refuses (OperationalError) is logged and skipped. */

@@ -11,11 +11,26 @@
 //   lab_process_control  auto | supervisor | detached (auto: supervisor when
 //                      SUPERVISOR_SERVER_URL is set, i.e. the agent runs under supervisord)
 //   lab_supervisor_conf_dir  where the [program:mariadb] file goes (default /etc/supervisor/conf.d)
+//   lab_mariabackup, lab_mbstream, lab_openssl  the backup tools (default /usr/bin/...)
+// Backups use Trove's [DEFAULT] swift_url (the tenant's account is swift_url +
+// project id), backup_swift_container (database_backups), storage_strategy
+// (only swift) and backup_aes_cbc_key (decrypts pre-Victoria *.enc backups only).
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import type { GuestConfig } from '../config.ts';
 import { ConfigError } from '../config.ts';
 import { iniGet } from '../ini.ts';
 import { mariadbLayout, resolveMountPoint, type MariadbLayout } from './layout.ts';
+import type { BackupTools } from '../backup/mariabackup.ts';
+
+export interface BackupSettings {
+  /** [DEFAULT] swift_url, '...AUTH_'; '' when not configured (a backup then fails with a clear error). */
+  swiftUrl: string;
+  /** [DEFAULT] backup_swift_container. */
+  container: string;
+  /** [DEFAULT] backup_aes_cbc_key; secret; '' = none. */
+  aesKey: string;
+  tools: BackupTools;
+}
 
 export interface MariadbSettings {
   manager: string;
@@ -37,6 +52,9 @@ export interface MariadbSettings {
   supervisorConfDir: string;
   mariadbd: string;
   installDb: string;
+  backup: BackupSettings;
+  /** [<manager>] replication_strategy, Trove's name for what replica snapshots carry. */
+  replicationStrategy: string;
 }
 
 /** Trove 18 defaults per manager (cfg.py mysql_opts / mariadb_opts). */
@@ -108,5 +126,29 @@ export function mariadbSettings(
     supervisorConfDir: opt('lab_supervisor_conf_dir') ?? '/etc/supervisor/conf.d',
     mariadbd: opt('lab_mariadbd') ?? '/usr/sbin/mariadbd',
     installDb: opt('lab_install_db') ?? '/usr/bin/mariadb-install-db',
+    backup: backupSettings(opt, dflt),
+    replicationStrategy: replicationStrategy(m, opt('replication_strategy')),
   };
+}
+
+function backupSettings(opt: (k: string) => string | undefined, dflt: (k: string) => string | undefined): BackupSettings {
+  const strategy = dflt('storage_strategy') ?? 'swift';
+  if (strategy.toLowerCase() !== 'swift') throw new ConfigError(`[DEFAULT] storage_strategy = ${strategy}: the only backup storage Trove 18 (and this agent) has is swift`);
+  const swiftUrl = dflt('swift_url') ?? '';
+  if (swiftUrl && !/^https?:\/\/\S+$/.test(swiftUrl)) throw new ConfigError(`[DEFAULT] swift_url = ${swiftUrl} is not an http(s) URL (Trove: a URL ending in AUTH_)`);
+  return {
+    swiftUrl,
+    container: dflt('backup_swift_container') ?? 'database_backups',
+    aesKey: dflt('backup_aes_cbc_key') ?? '',
+    tools: {
+      mariabackup: opt('lab_mariabackup') ?? '/usr/bin/mariabackup',
+      mbstream: opt('lab_mbstream') ?? '/usr/bin/mbstream',
+      openssl: opt('lab_openssl') ?? '/usr/bin/openssl',
+    },
+  };
+}
+
+/** Trove's [<manager>] replication_strategy default per manager (cfg.py). */
+export function replicationStrategy(manager: string, configured: string | undefined): string {
+  return configured || (manager === 'mariadb' ? 'MariaDBGTIDReplication' : 'MysqlGTIDReplication');
 }

@@ -4,6 +4,8 @@
 import type { AgentParts } from '../agent.ts';
 import type { MariadbDatastore } from '../mariadb/datastore.ts';
 import type { RpcMethod } from '../oslo/dispatcher.ts';
+import { backupOperations, backupRunner } from './mysql-backup.ts';
+import { replicationOperations } from './mysql-replication.ts';
 import { configurationOperations } from './mysql-configuration.ts';
 import { databaseOperations } from './mysql-databases.ts';
 import { rootOperations } from './mysql-root.ts';
@@ -14,5 +16,7 @@ export interface MysqlOperationDeps extends AgentParts {
 }
 
 export function mysqlOperations(deps: MysqlOperationDeps): RpcMethod[] {
-  return [...databaseOperations(deps), ...userOperations(deps), ...rootOperations(deps), ...configurationOperations(deps)];
+  // A restore that brings root@'%' back reports it, as Manager.do_prepare does.
+  deps.datastore.reportRoot = () => deps.conductor.reportRoot();
+  return [...databaseOperations(deps), ...userOperations(deps), ...rootOperations(deps), ...configurationOperations(deps), ...backupOperations(deps), ...replicationOperations(deps, backupRunner(deps))];
 }
