@@ -34,6 +34,10 @@ export function assertNothingLeft(): void {
       try {
         const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
         const env = readFileSync(`/proc/${p}/environ`, 'utf8');
+        // Shell wrappers and lock waiters whose command line merely names the lab
+        // directory (someone's `flock ... bash -c '... /var/lib/trove-ha-lab ...'`)
+        // are not lab daemons: the lab execs its daemons, never wraps them.
+        if (/^(flock|bash -c|sh -c|timeout) /.test(cmd)) return '';
         return cmd.includes(LAB_DIR) || env.includes(`VM_ROOT=${LAB_VMS_DIR}`) ? `${p}: ${cmd}` : '';
       } catch {
         return '';
