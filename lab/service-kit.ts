@@ -126,6 +126,8 @@ export interface HttpResult {
   status: number;
   headers: Headers;
   body: string;
+  /** Why there is no status (status 0): the network error or the timeout. */
+  error?: string;
 }
 
 /** One HTTP request with a bound; network errors become status 0. */
@@ -134,8 +136,9 @@ export async function http(url: string, init: RequestInit & { timeoutMs?: number
   try {
     const res = await fetch(url, { ...rest, signal: AbortSignal.timeout(timeoutMs) });
     return { status: res.status, headers: res.headers, body: await res.text() };
-  } catch {
-    return { status: 0, headers: new Headers(), body: '' };
+  } catch (e) {
+    const err = e as Error & { cause?: Error };
+    return { status: 0, headers: new Headers(), body: '', error: `${err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (err.cause?.message ?? err.message)}` };
   }
 }
 

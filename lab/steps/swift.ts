@@ -442,12 +442,14 @@ export function swiftStep(l: SwiftLayout): LabStep {
     try {
       const tok = await tenantToken();
       const r = await http(storageUrl(tok), { method: 'HEAD', headers: { 'x-auth-token': tok.id } });
-      if (r.status !== 204 && r.status !== 200) out.push(`HEAD tenant account ${storageUrl(tok)}: HTTP ${r.status || 'unreachable'}`);
+      if (r.status !== 204 && r.status !== 200) out.push(`HEAD tenant account ${storageUrl(tok)}: ${r.status ? `HTTP ${r.status}` : `unreachable (${r.error})`}`);
     } catch (e) {
       out.push((e as Error).message);
     }
     return out;
   }
+
+  const SELFTEST_ATTEMPTS = 3;
 
   /** Write, read back and delete one object as the tenant; leaves nothing behind. */
   async function roundTrip(ctx: StepContext): Promise<void> {
@@ -455,16 +457,24 @@ export function swiftStep(l: SwiftLayout): LabStep {
     const base = `${storageUrl(tok)}/trove-ha-lab-selftest`;
     const h = { 'x-auth-token': tok.id };
     const payload = `trove-ha-lab swift self-test ${new Date().toISOString()}\n`;
-    const expect = (what: string, r: { status: number }, ok: number[]) => {
-      if (!ok.includes(r.status)) throw new Error(`swift self-test: ${what}: HTTP ${r.status || 'unreachable'}`);
+    // Each call is idempotent (PUT of the same bytes, GET, DELETE that may find
+    // it gone): one lost to a slow first request of a freshly started proxy on a
+    // loaded machine is retried, at most SELFTEST_ATTEMPTS times.
+    const call = async (what: string, url: string, init: RequestInit, ok: number[]) => {
+      let r = await http(url, { ...init, timeoutMs: 20_000 });
+      for (let attempt = 2; r.status === 0 && attempt <= SELFTEST_ATTEMPTS; attempt++) {
+        ctx.progress(`swift: self-test ${what}: ${r.error}; again (attempt ${attempt} of ${SELFTEST_ATTEMPTS})`);
+        r = await http(url, { ...init, timeoutMs: 20_000 });
+      }
+      if (!ok.includes(r.status)) throw new Error(`swift self-test: ${what}: ${r.status ? `HTTP ${r.status}` : `unreachable (${r.error})`}`);
+      return r;
     };
-    expect('PUT container', await http(base, { method: 'PUT', headers: h }), [201, 202]);
-    expect('PUT object', await http(`${base}/probe.txt`, { method: 'PUT', headers: h, body: payload }), [201]);
-    const got = await http(`${base}/probe.txt`, { headers: h });
-    expect('GET object', got, [200]);
+    await call('PUT container', base, { method: 'PUT', headers: h }, [201, 202]);
+    await call('PUT object', `${base}/probe.txt`, { method: 'PUT', headers: h, body: payload }, [201]);
+    const got = await call('GET object', `${base}/probe.txt`, { headers: h }, [200]);
     if (got.body !== payload) throw new Error('swift self-test: object read back differs from what was written');
-    expect('DELETE object', await http(`${base}/probe.txt`, { method: 'DELETE', headers: h }), [204]);
-    expect('DELETE container', await http(base, { method: 'DELETE', headers: h }), [204]);
+    await call('DELETE object', `${base}/probe.txt`, { method: 'DELETE', headers: h }, [204, 404]);
+    await call('DELETE container', base, { method: 'DELETE', headers: h }, [204, 404]);
     ctx.progress('swift: tenant write/read/delete round trip ok');
   }
 
