@@ -115,12 +115,14 @@ async function attachInstanceDiagnostics(t: TroveContext, id: string, fault: str
   await attachText(`instance ${id} fault`, fault ?? 'no fault recorded');
   try {
     const log = await t.trove.guestLogAction(id, 'guest', 'publish');
+    t.record({ kind: 'swift-prefix', id: log.prefix, name: `guest log of ${id}`, container: log.container });
+    // Runs before the instance's own delete (the cleanup is newest first).
+    t.cleanup.add(`discard the published guest log of ${id}`, async () => void (await t.trove.guestLogAction(id, 'guest', 'discard')));
     const objects = await t.swift.listContainer(log.container, { prefix: log.prefix });
     const parts = objects.filter((o) => !o.name.endsWith('_metafile')).sort((a, b) => a.name.localeCompare(b.name));
     const last = parts[parts.length - 1];
     const text = last ? (await t.swift.getObject(log.container, last.name)).body.toString('utf8') : '(published, but no object under the prefix)';
     await attachText(`instance ${id} guest log (last part)`, text.split('\n').slice(-200).join('\n'));
-    t.record({ kind: 'swift-prefix', id: log.prefix, name: `guest log of ${id}`, container: log.container });
   } catch (e) {
     await attachText(`instance ${id} guest log`, `not available through the Trove log API: ${(e as Error).message.split('\n')[0]}`);
   }
