@@ -10,7 +10,7 @@ import type { CreateInstanceRequest, DatabaseDef, InstanceDetail, UserDef } from
 import type { TroveContext } from './context.ts';
 import { resourceName } from './naming.ts';
 import { poll, TroveWaitError } from './poll.ts';
-import { goneVerdict, instanceVerdict, type InstanceTarget } from './verdict.ts';
+import { BUILD_NO_SERVER_STALL_MS, buildStalled, goneVerdict, instanceVerdict, type InstanceTarget } from './verdict.ts';
 
 export interface InstanceSpec {
   /** Part of the name after the run id: trove-ha-<run id>-<what>. */
@@ -78,10 +78,16 @@ export async function waitInstance(t: TroveContext, id: string, target: Instance
   const what = `instance ${id} ${{ ready: 'ACTIVE with its datastore HEALTHY', 'restart-required': 'RESTART_REQUIRED', settled: 'ACTIVE/HEALTHY or RESTART_REQUIRED' }[target]}`;
   return step(`wait for ${what}`, async () => {
     try {
+      const start = performance.now();
       const r = await poll(
         what,
-        () => t.trove.showInstance(id),
-        (i) => instanceVerdict(i, target),
+        // Past the stall bound a BUILD is looked at as the admin, who sees server_id.
+        async () => {
+          const i = await t.trove.showInstance(id);
+          if (i.status !== 'BUILD' || performance.now() - start <= BUILD_NO_SERVER_STALL_MS) return i;
+          return { ...i, server_id: (await t.admin.showInstance(id)).server_id ?? '' };
+        },
+        (i, elapsed) => buildStalled(i, elapsed) ?? instanceVerdict(i, target),
         (i) => `${i.status}${i.operating_status ? `/${i.operating_status}` : ''}`,
         { timeoutMs: t.site.env.timeouts.instanceActiveMs, intervalMs: 1000 },
       );
@@ -131,8 +137,12 @@ async function attachInstanceDiagnostics(t: TroveContext, id: string, fault: str
 /** DELETE, then wait until Trove answers 404 and no server or port of the instance is left. */
 export async function deleteInstance(t: TroveContext, id: string, name: string): Promise<number> {
   return step(`delete instance ${name} and wait until it and its server and ports are gone`, async () => {
-    // Trove refuses (422) to delete an instance still in BUILD: a failed or
-    // timed-out create is retried until the build ends, within the bound.
+    // Trove refuses (422) to delete an instance still in BUILD (a failed or
+    // stalled create): then it is force-deleted as `openstack database instance
+    // force delete` does, the admin resetting its status first (which also
+    // fails its running backups). Refusals that a reset does not cure (a
+    // primary that still has replicas) are retried within the bound.
+    let reset = false;
     await poll(
       `Trove accepts DELETE /instances/${id}`,
       async () => {
@@ -141,8 +151,12 @@ export async function deleteInstance(t: TroveContext, id: string, name: string):
           return 'accepted';
         } catch (e) {
           if (isHttpError(e, 404)) return 'already gone';
-          if (isHttpError(e, 422) || isHttpError(e, 409)) return `refused: ${(e as Error).message.split('\n')[0]}`;
-          throw e;
+          if (!isHttpError(e, 422) && !isHttpError(e, 409)) throw e;
+          if (!reset) {
+            reset = true;
+            await step(`DELETE refused (${(e as Error).message.split('\n')[0]!.slice(0, 120)}): reset the status of ${id} (admin, as force delete does)`, () => t.admin.instanceAction(id, { reset_status: {} }));
+          }
+          return `refused: ${(e as Error).message.split('\n')[0]}`;
         }
       },
       (a) => (a.startsWith('refused') ? { state: 'pending' } : { state: 'done' }),

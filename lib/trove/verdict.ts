@@ -24,6 +24,23 @@ export type InstanceTarget =
 export interface InstanceView {
   status: InstanceStatus | string;
   operating_status?: string;
+  /** Admin view only: the compute server once the taskmanager made one, '' or null before. */
+  server_id?: string | null;
+}
+
+/** How long a build may go without a compute server before the wait concludes the taskmanager never started it. */
+export const BUILD_NO_SERVER_STALL_MS = 120_000;
+
+/**
+ * A BUILD that has no compute server long after the create: the taskmanager
+ * gave up before it asked compute for one (for a replica, getting the
+ * primary's snapshot failed), and Trove leaves such an instance in BUILD
+ * forever. `server_id` must come from an admin view; undefined means unknown.
+ */
+export function buildStalled(i: InstanceView, elapsedMs: number, stallMs = BUILD_NO_SERVER_STALL_MS): Verdict | undefined {
+  if (String(i.status) !== 'BUILD' || elapsedMs <= stallMs || i.server_id === undefined) return undefined;
+  if (i.server_id) return undefined;
+  return failed(`still BUILD with no compute server after ${Math.round(elapsedMs / 1000)} s: the taskmanager never started the build (see its log)`);
 }
 
 export function instanceVerdict(i: InstanceView, target: InstanceTarget): Verdict {

@@ -32,7 +32,9 @@ describe('functional 5: replica', () => {
     await feature('5. replica', 'create a replica');
     const primary = need(state.primary, 'a primary');
     const r = await createReplica(s.t, primary, 'replica');
-    const ready = await waitInstance(s.t, r.id);
+    const ready = await waitInstance(s.t, r.id).catch((e: Error) => {
+      throw new Error(`replica build failed: ${e.message}; a replica needs the site's guest agent to answer backup_required_for_replication and get_replication_snapshot on the primary and attach_replica on the replica`);
+    });
     state.replica = r.id;
     state.replicaHost = tenantAddress(ready);
     assert.equal(ready.replica_of?.id, primary, 'the replica does not name its primary');

@@ -200,3 +200,15 @@ describe('lib/trove backup location', () => {
     assert.throws(() => swiftLocation('http://x/elsewhere'), /not a Swift object URL/);
   });
 });
+
+describe('lib/trove stalled builds', () => {
+  it('a BUILD without a compute server past the bound fails; with one, or unknown, or early, it does not', async () => {
+    const { buildStalled } = await import('../../lib/trove/verdict.ts');
+    assert.equal(buildStalled({ status: 'BUILD', server_id: '' }, 121_000, 120_000)?.state, 'failed');
+    assert.equal(buildStalled({ status: 'BUILD', server_id: null }, 121_000, 120_000)?.state, 'failed');
+    assert.equal(buildStalled({ status: 'BUILD', server_id: 's1' }, 121_000, 120_000), undefined);
+    assert.equal(buildStalled({ status: 'BUILD' }, 121_000, 120_000), undefined);
+    assert.equal(buildStalled({ status: 'BUILD', server_id: '' }, 60_000, 120_000), undefined);
+    assert.equal(buildStalled({ status: 'ACTIVE', server_id: '' }, 121_000, 120_000), undefined);
+  });
+});
