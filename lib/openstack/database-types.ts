@@ -86,7 +86,8 @@ export interface UserDef {
 /** Body of POST /instances ({"instance": ...}); apischema.instance.create. */
 export interface CreateInstanceRequest {
   name: string;
-  flavorRef: string | number;
+  /** Required, except for a replica (Trove refuses a flavor there: it takes the primary's). */
+  flavorRef?: string | number;
   datastore?: { type?: string; version?: string; version_number?: string };
   volume?: { size: number; type?: string | null };
   databases?: DatabaseDef[];

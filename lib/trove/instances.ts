@@ -54,10 +54,10 @@ export async function createInstance(t: TroveContext, spec: InstanceSpec): Promi
   const { flavorRef, nics } = await placement(t);
   const request: CreateInstanceRequest = {
     name,
-    flavorRef,
-    datastore: spec.datastore ?? { type: env.datastore, version: env.datastoreVersion },
-    // A replica inherits the network of its primary (Trove refuses nics with replica_of).
-    ...(spec.replicaOf ? { replica_of: spec.replicaOf } : { nics }),
+    // A replica takes flavor and datastore from its primary: Trove refuses
+    // either with replica_of (400). Its networks are not inherited: nics stay.
+    ...(spec.replicaOf ? { replica_of: spec.replicaOf } : { flavorRef, datastore: spec.datastore ?? { type: env.datastore, version: env.datastoreVersion } }),
+    nics,
     ...(spec.configuration ? { configuration: spec.configuration } : {}),
     ...(spec.restoreFrom ? { restorePoint: { backupRef: spec.restoreFrom } } : {}),
     ...(spec.databases ? { databases: spec.databases } : {}),

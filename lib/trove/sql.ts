@@ -10,13 +10,31 @@ export function newPassword(): string {
   return randomBytes(18).toString('base64url');
 }
 
-export async function connectSql(host: string, user: string, password: string, database?: string): Promise<Sql> {
-  try {
-    return await mysql.createConnection({ host, port: 3306, user, password, connectTimeout: 10_000, ...(database ? { database } : {}) });
-  } catch (e) {
-    const err = e as Error & { code?: string };
-    // mysql2 may put the password nowhere, but be sure nothing of it leaves here.
-    throw new Error(`SQL login as ${user} to ${host}:3306${database ? `/${database}` : ''} failed: ${(err.code ?? '')} ${err.message.split(password).join('<secret>')}`.trim());
+/** Errors of the network path, not of the server's answer: worth another try within the bound. */
+const NETWORK_ERRORS = new Set(['ETIMEDOUT', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET']);
+
+/**
+ * Logs in, retrying network-level failures for up to `reachMs`: a freshly
+ * built instance's address may have belonged to a deleted one a moment ago,
+ * and the tenant network's neighbours take a few seconds to learn the new
+ * owner. A refused login (wrong user or password) fails at once.
+ */
+export async function connectSql(host: string, user: string, password: string, database?: string, reachMs = 60_000): Promise<Sql> {
+  const start = Date.now();
+  let attempts = 0;
+  for (;;) {
+    attempts += 1;
+    try {
+      return await mysql.createConnection({ host, port: 3306, user, password, connectTimeout: 10_000, ...(database ? { database } : {}) });
+    } catch (e) {
+      const err = e as Error & { code?: string };
+      if (err.code && NETWORK_ERRORS.has(err.code) && Date.now() - start < reachMs) {
+        await new Promise((r) => setTimeout(r, 1000));
+        continue;
+      }
+      // mysql2 may put the password nowhere, but be sure nothing of it leaves here.
+      throw new Error(`SQL login as ${user} to ${host}:3306${database ? `/${database}` : ''} failed after ${attempts} attempt(s) in ${((Date.now() - start) / 1000).toFixed(1)} s: ${err.code ?? ''} ${err.message.split(password).join('<secret>')}`.trim());
+    }
   }
 }
 

@@ -14,8 +14,7 @@ describe('functional 3: databases and users', () => {
   const password = newPassword();
   const state: { id?: string; host?: string; db1?: string; db2?: string; user?: string } = {};
 
-  before(async function () {
-    this.timeout(20 * 60_000);
+  s.setup(async () => {
     const inst = await createInstance(s.t, { what: 'dbuser' });
     state.host = tenantAddress(await waitInstance(s.t, inst.id));
     state.id = inst.id;
@@ -23,6 +22,7 @@ describe('functional 3: databases and users', () => {
 
   it('create two databases; both are listed', async () => {
     await feature('3. databases and users', 'databases');
+    s.prepared();
     const id = need(state.id, 'an instance');
     const [db1, db2] = [sqlName(s.t.runId, 'da'), sqlName(s.t.runId, 'db')];
     await createDatabase(s.t, id, db1);
@@ -34,6 +34,7 @@ describe('functional 3: databases and users', () => {
 
   it('create a user with access to one database, then grant it the second', async () => {
     await feature('3. databases and users', 'users and grants');
+    s.prepared();
     const id = need(state.id, 'an instance');
     const db1 = need(state.db1, 'database 1');
     const db2 = need(state.db2, 'database 2');
@@ -52,6 +53,7 @@ describe('functional 3: databases and users', () => {
 
   it('connect as that user from the tenant network: write and read rows in both databases, nothing beyond the grants', async () => {
     await feature('3. databases and users', 'connect from the tenant network');
+    s.prepared();
     const host = need(state.host, 'an instance address');
     const user = need(state.user, 'a user');
     for (const db of [need(state.db1, 'database 1'), need(state.db2, 'database 2')]) {
@@ -73,6 +75,7 @@ describe('functional 3: databases and users', () => {
 
   it('delete the user and a database: gone from the lists, and the login is refused', async () => {
     await feature('3. databases and users', 'delete');
+    s.prepared();
     const id = need(state.id, 'an instance');
     const host = need(state.host, 'an instance address');
     const user = need(state.user, 'a user');

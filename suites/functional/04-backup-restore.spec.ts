@@ -29,8 +29,7 @@ describe('functional 4: backup and restore', () => {
   const password = newPassword();
   const state: { id?: string; host?: string; db?: string; user?: string; checksums?: Record<string, string>; backup?: string; location?: string } = {};
 
-  before(async function () {
-    this.timeout(20 * 60_000);
+  s.setup(async () => {
     const inst = await createInstance(s.t, { what: 'backup-src' });
     state.host = tenantAddress(await waitInstance(s.t, inst.id));
     state.id = inst.id;
@@ -50,6 +49,7 @@ describe('functional 4: backup and restore', () => {
 
   it('back up the instance: the backup reaches COMPLETED', async () => {
     await feature('4. backup and restore', 'backup');
+    s.prepared();
     const b = await createBackup(s.t, need(state.id, 'an instance'), 'backup');
     const done = await waitBackup(s.t, b.id);
     state.backup = b.id;
@@ -59,6 +59,7 @@ describe('functional 4: backup and restore', () => {
 
   it('the backup object exists in Swift', async () => {
     await feature('4. backup and restore', 'backup object in Swift');
+    s.prepared();
     const { container, object } = swiftLocation(need(state.location, 'a completed backup'));
     s.t.record({ kind: 'swift-prefix', id: need(state.backup, 'a backup'), name: `backup ${state.backup}`, container });
     const head = await step(`HEAD ${container}/${object}`, () => s.t.swift.headObject(container, object));
@@ -68,6 +69,7 @@ describe('functional 4: backup and restore', () => {
 
   it('restore into a new instance: every table has the same checksum', async () => {
     await feature('4. backup and restore', 'restore and compare');
+    s.prepared();
     const backup = need(state.backup, 'a completed backup');
     const db = need(state.db, 'a database');
     const restored = await createInstance(s.t, { what: 'restored', restoreFrom: backup });

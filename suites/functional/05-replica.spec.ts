@@ -16,8 +16,7 @@ describe('functional 5: replica', () => {
   const password = newPassword();
   const state: { primary?: string; primaryHost?: string; replica?: string; replicaHost?: string; db?: string; user?: string } = {};
 
-  before(async function () {
-    this.timeout(20 * 60_000);
+  s.setup(async () => {
     const inst = await createInstance(s.t, { what: 'primary' });
     state.primaryHost = tenantAddress(await waitInstance(s.t, inst.id));
     state.primary = inst.id;
@@ -30,6 +29,7 @@ describe('functional 5: replica', () => {
 
   it('create a replica of the primary: ACTIVE, and each names the other', async () => {
     await feature('5. replica', 'create a replica');
+    s.prepared();
     const primary = need(state.primary, 'a primary');
     const r = await createReplica(s.t, primary, 'replica');
     const ready = await waitInstance(s.t, r.id).catch((e: Error) => {
@@ -45,6 +45,7 @@ describe('functional 5: replica', () => {
 
   it('a row written on the primary is read on the replica (lag measured)', async () => {
     await feature('5. replica', 'replication primary -> replica');
+    s.prepared();
     const login = (host: string | undefined) => ({ host: need(host, 'an address'), user: need(state.user, 'a user'), password, database: need(state.db, 'a database') });
     const lags: number[] = [];
     for (let i = 0; i < 3; i++) lags.push(await measureReplicationLag(login(state.primaryHost), login(state.replicaHost), `${s.t.runId}-${i}`));
@@ -53,6 +54,7 @@ describe('functional 5: replica', () => {
 
   it('detach the replica: it no longer follows the primary and takes writes of its own', async () => {
     await feature('5. replica', 'detach');
+    s.prepared();
     const replica = need(state.replica, 'a replica');
     await detachReplica(s.t, replica);
     const p = await s.t.trove.showInstance(need(state.primary, 'a primary'));

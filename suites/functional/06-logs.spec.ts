@@ -21,8 +21,7 @@ describe('functional 6: logs', () => {
   const password = newPassword();
   const state: { id?: string; host?: string; user?: string; logs?: GuestLog[]; enabled?: boolean } = {};
 
-  before(async function () {
-    this.timeout(20 * 60_000);
+  s.setup(async () => {
     const inst = await createInstance(s.t, { what: 'logs' });
     state.host = tenantAddress(await waitInstance(s.t, inst.id));
     state.id = inst.id;
@@ -37,6 +36,7 @@ describe('functional 6: logs', () => {
 
   it(`list the guest logs: ${LOG} is offered (binlog excluded)`, async () => {
     await feature('6. logs', 'list');
+    s.prepared();
     const logs = await listGuestLogs(s.t, need(state.id, 'an instance'));
     state.logs = logs.filter((l) => !/bin/i.test(l.name));
     assert.ok(state.logs.some((l) => l.name === LOG), `no ${LOG} log offered (have: ${logs.map((l) => l.name).join(', ')})`);
@@ -44,6 +44,7 @@ describe('functional 6: logs', () => {
 
   it(`enable ${LOG}, produce entries, publish, download from Swift: the entries are there`, async () => {
     await feature('6. logs', 'enable, publish, download');
+    s.prepared();
     const id = need(state.id, 'an instance');
     need(state.logs, 'the log list');
     const enabled = await guestLogAction(s.t, id, LOG, 'enable');
@@ -65,6 +66,7 @@ describe('functional 6: logs', () => {
 
   it(`disable ${LOG} and discard its published copy`, async () => {
     await feature('6. logs', 'disable and discard');
+    s.prepared();
     const id = need(state.id, 'an instance');
     need(state.enabled, `an enabled ${LOG} log`);
     const disabled = await guestLogAction(s.t, id, LOG, 'disable');

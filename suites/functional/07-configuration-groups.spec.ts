@@ -21,8 +21,7 @@ describe('functional 7: configuration groups', () => {
   const password = newPassword();
   const state: { id?: string; host?: string; user?: string; group?: string } = {};
 
-  before(async function () {
-    this.timeout(20 * 60_000);
+  s.setup(async () => {
     const inst = await createInstance(s.t, { what: 'config' });
     state.host = tenantAddress(await waitInstance(s.t, inst.id));
     state.id = inst.id;
@@ -49,6 +48,7 @@ describe('functional 7: configuration groups', () => {
 
   it('create a group with dynamic values; Trove shows them', async () => {
     await feature('7. configuration groups', 'create');
+    s.prepared();
     const g = await createConfiguration(s.t, 'config', DYNAMIC);
     state.group = g.id;
     const shown = await step(`GET /configurations/${g.id}`, () => s.t.trove.showConfiguration(g.id));
@@ -57,6 +57,7 @@ describe('functional 7: configuration groups', () => {
 
   it('attach it: the instance stays ACTIVE and SQL shows each dynamic value at once', async () => {
     await feature('7. configuration groups', 'attach: dynamic values in effect');
+    s.prepared();
     const id = need(state.id, 'an instance');
     await attachConfiguration(s.t, id, need(state.group, 'a group'));
     const i = await waitInstance(s.t, id);
@@ -67,6 +68,7 @@ describe('functional 7: configuration groups', () => {
 
   it('modify a dynamic value in the attached group: SQL shows the new value', async () => {
     await feature('7. configuration groups', 'modify');
+    s.prepared();
     await modifyConfiguration(s.t, need(state.group, 'a group'), MODIFIED);
     await expectValues({ ...DYNAMIC, ...MODIFIED }, 30_000);
     const shown = await s.t.trove.showConfiguration(state.group!);
@@ -75,6 +77,7 @@ describe('functional 7: configuration groups', () => {
 
   it('a restart-required value: the instance asks for a restart, and after it SQL shows the value', async () => {
     await feature('7. configuration groups', 'restart-required value');
+    s.prepared();
     const id = need(state.id, 'an instance');
     await modifyConfiguration(s.t, need(state.group, 'a group'), RESTART_REQUIRED);
     await waitInstance(s.t, id, 'restart-required');
@@ -84,6 +87,7 @@ describe('functional 7: configuration groups', () => {
 
   it('detach: the instance no longer uses the group, which can then be deleted', async () => {
     await feature('7. configuration groups', 'detach');
+    s.prepared();
     const id = need(state.id, 'an instance');
     await detachConfiguration(s.t, id);
     await settleInstance(s.t, id);

@@ -10,11 +10,33 @@ export const EPIC = 'Functional matrix';
 export interface FunctionalSuite {
   site: Site;
   t: TroveContext;
+  /**
+   * Registers the suite's preparation (an instance, a user...) as a before()
+   * hook that never fails itself: a failure is kept and every test of the suite
+   * fails with it, so each item of the plan still shows as a failed test in
+   * the report (a failed mocha hook would hide them all).
+   */
+  setup(body: () => Promise<void>): void;
+  /** Throws the preparation's failure, if any; call first in each test. */
+  prepared(): void;
 }
 
 /** Call inside describe(): returns a holder filled in before() and emptied in after(). */
 export function functionalSuite(id: string): FunctionalSuite {
   const s = {} as FunctionalSuite;
+  let setupError: Error | undefined;
+  s.setup = (body) =>
+    before(async function () {
+      this.timeout(20 * 60_000);
+      try {
+        await body();
+      } catch (e) {
+        setupError = e as Error;
+      }
+    });
+  s.prepared = () => {
+    if (setupError) throw new Error(`the suite's preparation failed: ${setupError.message}`);
+  };
   before(() => {
     s.site = openSite();
     s.t = troveContext(s.site, id);
