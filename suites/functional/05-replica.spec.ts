@@ -31,7 +31,9 @@ describe('functional 5: replica', () => {
     await feature('5. replica', 'create a replica');
     s.prepared();
     const primary = need(state.primary, 'a primary');
-    const r = await createReplica(s.t, primary, 'replica');
+    const r = await createReplica(s.t, primary, 'replica').catch((e: Error) => {
+      throw new Error(`replica create refused: ${e.message}; the request id above finds the cause in the trove-api log (replication needs the primary's guest agent to support it)`);
+    });
     const ready = await waitInstance(s.t, r.id).catch((e: Error) => {
       throw new Error(`replica build failed: ${e.message}; a replica needs the site's guest agent to answer backup_required_for_replication and get_replication_snapshot on the primary and attach_replica on the replica`);
     });
