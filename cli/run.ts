@@ -36,12 +36,18 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
   let labDown: (() => Promise<void>) | undefined;
   if (opts.withLab) {
     const lab = await import('../lab/index.ts');
-    progress('lab: bringing the embedded lab up');
-    await lab.labUp({ progress: progressPrinter('lab: ') });
     labDown = async () => {
       progress('lab: tearing the embedded lab down');
       await lab.labDown({ progress: progressPrinter('lab: ') });
     };
+    progress('lab: bringing the embedded lab up');
+    try {
+      await lab.labUp({ progress: progressPrinter('lab: ') });
+    } catch (e) {
+      // A half-built lab is still a lab: --with-lab promises it is down afterwards.
+      await labDown().catch((down) => progress(`lab: tearing down after the failed lab up failed too: ${(down as Error).message}`));
+      throw e;
+    }
   }
 
   try {

@@ -136,6 +136,19 @@ const trove = z.strictObject({
   networks: z.array(z.string()).default([]),
   /** Trove management networks (names), one VIP each. */
   managementNetworks: z.array(z.string()).default([]),
+  /**
+   * How the documents' datastore registration runs on this site: trove-manage
+   * over SSH on a controller (default: the first node running trove-api).
+   */
+  manage: z
+    .strictObject({
+      node: name.optional(),
+      /** The trove-manage command line, config file included where it is not the default. */
+      command: z.string().min(1).default('trove-manage'),
+      /** Trove's templates directory; <dir>/<manager>/validation-rules.json holds the configuration parameters. */
+      templatesDir: z.string().min(1).default('/usr/lib/python3/dist-packages/trove/templates'),
+    })
+    .default({ command: 'trove-manage', templatesDir: '/usr/lib/python3/dist-packages/trove/templates' }),
   /** Logical service names of the control plane. */
   services: z
     .strictObject({ api: name, taskmanager: name, conductor: name })
@@ -326,6 +339,7 @@ export const environmentSchema = z
       needService(env.haproxy.service, ['haproxy', 'service']);
     }
     for (const n of Object.keys(env.toxiproxy?.servers ?? {})) needNode(n, ['toxiproxy', 'servers', n]);
+    if (env.trove.manage.node) needNode(env.trove.manage.node, ['trove', 'manage', 'node']);
     for (const role of ['api', 'taskmanager', 'conductor'] as const) needService(env.trove.services[role], ['trove', 'services', role]);
     if (env.provision) checkProvisionRefs(env, ctx);
     // Two VRRP instances on one segment with the same router id fight over

@@ -28,8 +28,39 @@ export interface Image {
   status: string;
 }
 
+/** A server as GET /servers/detail lists it (the leak audit's view). */
+export interface ServerSummary {
+  id: string;
+  name: string;
+  status?: string;
+  tenant_id?: string;
+  metadata?: Record<string, string>;
+}
+
+const MAX_SERVER_PAGES = 1000;
+
 export class ComputeClient {
   constructor(private readonly session: KeystoneSession) {}
+
+  async listFlavors(): Promise<Flavor[]> {
+    return (await this.session.request<{ flavors: Flavor[] }>('compute', 'GET', 'flavors')).body.flavors ?? [];
+  }
+
+  /** GET /servers/detail, all projects when the session is an admin's. */
+  async listServers(options: { allProjects?: boolean } = {}): Promise<ServerSummary[]> {
+    const all: ServerSummary[] = [];
+    let marker: string | undefined;
+    for (let page = 0; page < MAX_SERVER_PAGES; page++) {
+      const r = await this.session.request<{ servers: ServerSummary[] }>('compute', 'GET', 'servers/detail', {
+        query: { all_tenants: options.allProjects ? 1 : undefined, limit: 1000, marker },
+      });
+      const servers = r.body.servers ?? [];
+      all.push(...servers);
+      if (servers.length < 1000) return all;
+      marker = servers[servers.length - 1]!.id;
+    }
+    throw new Error(`compute: GET /servers/detail still had a next page after ${MAX_SERVER_PAGES} pages`);
+  }
 
   /** Servers of the session's project whose name is exactly `name` (Nova filters by regex). */
   async serversNamed(name: string): Promise<Server[]> {

@@ -86,7 +86,8 @@ export interface UserDef {
 /** Body of POST /instances ({"instance": ...}); apischema.instance.create. */
 export interface CreateInstanceRequest {
   name: string;
-  flavorRef: string | number;
+  /** Required, except for a replica (Trove refuses a flavor there: it takes the primary's). */
+  flavorRef?: string | number;
   datastore?: { type?: string; version?: string; version_number?: string };
   volume?: { size: number; type?: string | null };
   databases?: DatabaseDef[];
@@ -191,3 +192,44 @@ export interface CreateConfigurationRequest {
   description?: string;
   datastore?: { type?: string; version?: string; version_number?: string };
 }
+
+/** One entry of GET /datastores/{ds}/versions/{v}/parameters (trove/configuration/views.py). */
+export interface ConfigurationParameter {
+  name: string;
+  type: 'string' | 'integer' | 'boolean' | 'float';
+  restart_required: boolean;
+  min?: number;
+  max?: number;
+  datastore_version_id?: string;
+}
+
+/** GET /mgmt/datastore-versions entries (admin; trove/extensions/mgmt/datastores/views.py). */
+export interface AdminDatastoreVersion {
+  id: string;
+  name: string;
+  datastore_id: string;
+  datastore_name: string;
+  datastore_manager: string;
+  image: string | null;
+  image_tags?: string[];
+  packages: string | string[];
+  active: boolean;
+  default: boolean;
+  version?: string;
+}
+
+/** trove/guestagent/guest_log.py GuestLog.show(). */
+export interface GuestLog {
+  name: string;
+  /** USER or SYS */
+  type: string;
+  /** LogStatus: Disabled, Enabled, Published, Partial, Rotated, Restart_Required, Ready, Unavailable */
+  status: string;
+  published: number;
+  pending: number;
+  container: string;
+  prefix: string;
+  metafile: string;
+}
+
+export type GuestLogAction = 'enable' | 'disable' | 'publish' | 'discard';

@@ -5,8 +5,10 @@ import { joinUrl } from './catalog.ts';
 import type { HttpMethod, QueryValue } from './http.ts';
 import type { KeystoneSession } from './keystone.ts';
 import type {
+  AdminDatastoreVersion,
   Backup,
   Configuration,
+  ConfigurationParameter,
   ConfigurationDetail,
   CreateBackupRequest,
   CreateConfigurationRequest,
@@ -17,6 +19,8 @@ import type {
   DatastoreVersion,
   Instance,
   InstanceDetail,
+  GuestLog,
+  GuestLogAction,
   Link,
   UserDef,
 } from './database-types.ts';
@@ -44,6 +48,31 @@ export class DatabaseClient {
     return (await this.call<{ 'configuration-parameters': { name: string }[] }>('GET', `datastores/versions/${versionId}/parameters`))['configuration-parameters'];
   }
 
+  async showDatastore(nameOrId: string): Promise<Datastore> {
+    return (await this.call<{ datastore: Datastore }>('GET', `datastores/${encodeURIComponent(nameOrId)}`)).datastore;
+  }
+
+  /** The configuration parameters registered for a datastore version (db_load_datastore_config_parameters). */
+  async listConfigurationParameters(datastore: string, version: string): Promise<ConfigurationParameter[]> {
+    const path = `datastores/${encodeURIComponent(datastore)}/versions/${encodeURIComponent(version)}/parameters`;
+    return (await this.call<{ 'configuration-parameters': ConfigurationParameter[] }>('GET', path))['configuration-parameters'];
+  }
+
+  /** Admin only: every datastore version, with its image and active flag. */
+  async listAdminDatastoreVersions(): Promise<AdminDatastoreVersion[]> {
+    return (await this.call<{ versions: AdminDatastoreVersion[] }>('GET', 'mgmt/datastore-versions')).versions;
+  }
+
+  /** Admin only: refused by Trove while an instance, backup or configuration group uses the version. */
+  async deleteAdminDatastoreVersion(id: string): Promise<void> {
+    await this.call('DELETE', `mgmt/datastore-versions/${id}`);
+  }
+
+  /** Admin only (policy datastore:delete); refused while the datastore has versions. */
+  async deleteDatastore(id: string): Promise<void> {
+    await this.call('DELETE', `datastores/${id}`);
+  }
+
   /** All instances of the project, following Trove's pages. */
   listInstances(): Promise<Instance[]> {
     return this.listAll<Instance>('instances', 'instances');
@@ -65,6 +94,33 @@ export class DatabaseClient {
   /** PUT /instances/{id} with a configuration group id, or null to detach it. */
   async setConfiguration(instanceId: string, configurationId: string | null): Promise<void> {
     await this.call('PUT', `instances/${instanceId}`, { instance: { configuration: configurationId } });
+  }
+
+  /** PATCH /instances/{id} with replica_of null: stop replicating (troveclient detach_replica). */
+  async detachReplica(instanceId: string): Promise<void> {
+    await this.call('PATCH', `instances/${instanceId}`, { instance: { replica_of: null } });
+  }
+
+  /** POST /instances/{id}/action, e.g. { restart: {} } or { promote_to_replica_source: {} }. */
+  async instanceAction(instanceId: string, action: Record<string, unknown>): Promise<void> {
+    await this.call('POST', `instances/${instanceId}/action`, action);
+  }
+
+  /** The configuration values in effect on the instance (GET /instances/{id}/configuration). */
+  async showInstanceConfiguration(instanceId: string): Promise<Record<string, unknown>> {
+    return (await this.call<{ instance: { configuration: Record<string, unknown> } }>('GET', `instances/${instanceId}/configuration`)).instance.configuration;
+  }
+
+  /** The guest logs the datastore offers (trove-api asks the guest: guest_log_list). */
+  async listGuestLogs(instanceId: string): Promise<GuestLog[]> {
+    return (await this.call<{ logs: GuestLog[] }>('GET', `instances/${instanceId}/log`)).logs;
+  }
+
+  /** POST /instances/{id}/log: show (no action), enable, disable, publish or discard one log. */
+  async guestLogAction(instanceId: string, name: string, action?: GuestLogAction): Promise<GuestLog> {
+    const body: Record<string, unknown> = { name };
+    if (action) body[action] = 1;
+    return (await this.call<{ log: GuestLog }>('POST', `instances/${instanceId}/log`, body)).log;
   }
 
   listDatabases(instanceId: string): Promise<{ name: string }[]> {
@@ -89,6 +145,19 @@ export class DatabaseClient {
 
   async deleteUser(instanceId: string, name: string, host?: string): Promise<void> {
     await this.call('DELETE', `instances/${instanceId}/users/${userHostId(name, host)}`);
+  }
+
+  /** PUT /instances/{id}/users/{user}/databases: grant the user access to these databases. */
+  async grantAccess(instanceId: string, name: string, databases: string[], host?: string): Promise<void> {
+    await this.call('PUT', `instances/${instanceId}/users/${userHostId(name, host)}/databases`, { databases: databases.map((d) => ({ name: d })) });
+  }
+
+  async listAccess(instanceId: string, name: string, host?: string): Promise<{ name: string }[]> {
+    return (await this.call<{ databases: { name: string }[] }>('GET', `instances/${instanceId}/users/${userHostId(name, host)}/databases`)).databases;
+  }
+
+  async revokeAccess(instanceId: string, name: string, database: string, host?: string): Promise<void> {
+    await this.call('DELETE', `instances/${instanceId}/users/${userHostId(name, host)}/databases/${encodeURIComponent(database)}`);
   }
 
   /** Backups of the project, or of one instance. */
@@ -119,6 +188,11 @@ export class DatabaseClient {
 
   async createConfiguration(request: CreateConfigurationRequest): Promise<ConfigurationDetail> {
     return (await this.call<{ configuration: ConfigurationDetail }>('POST', 'configurations', { configuration: request })).configuration;
+  }
+
+  /** PATCH /configurations/{id}: change or add values; Trove pushes them to every attached instance. */
+  async patchConfiguration(id: string, values: Record<string, string | number | boolean>): Promise<void> {
+    await this.call('PATCH', `configurations/${id}`, { configuration: { values } });
   }
 
   async deleteConfiguration(id: string): Promise<void> {

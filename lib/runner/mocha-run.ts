@@ -8,7 +8,7 @@ import AllureMochaReporter from 'allure-mocha';
 import type { Environment } from '../env/schema.ts';
 import { CATEGORIES } from './categories.ts';
 import { RUN_ENV_VARS } from './run-context.ts';
-import { specFiles, type SuiteDef } from './suites.ts';
+import { LEAK_AUDIT_SPEC, specFiles, type SuiteDef } from './suites.ts';
 import { reportPaths } from './allure-report.ts';
 
 export interface SuiteRunOptions {
@@ -48,10 +48,12 @@ export async function runSuites(opts: SuiteRunOptions): Promise<SuiteRunOutcome>
   const junitFile = join(runDir, 'junit.xml');
   mkdirSync(resultsDir, { recursive: true });
 
-  const files = opts.files ?? opts.suites.flatMap((s) => specFiles(s));
-  if (files.length === 0) {
+  const suiteFiles = opts.files ?? opts.suites.flatMap((s) => specFiles(s));
+  if (suiteFiles.length === 0) {
     throw new Error(`no spec files for suite(s) ${opts.suites.map((s) => s.name).join(', ')} (looked for suites/<suite>/**/*.spec.ts)`);
   }
+  // The leak audit closes every real run (not the harness's own test runs, which pass files).
+  const files = opts.files ? suiteFiles : [...suiteFiles, LEAK_AUDIT_SPEC];
 
   // Specs learn which site and run they belong to from these variables.
   process.env[RUN_ENV_VARS.envFile] = opts.envFile;

@@ -20,6 +20,9 @@ export const SUITES: SuiteDef[] = [
   { name: 'ha', description: 'fault scenarios: kills, VIP failover, partitions, Galera node loss', destructive: true },
 ];
 
+/** Runs after the selected suites in every run: fails the run on resources the run left behind. */
+export const LEAK_AUDIT_SPEC = join(PROJECT_ROOT, 'suites', 'audit', 'leaks.spec.ts');
+
 export function selectSuites(requested: string[]): SuiteDef[] {
   const names = requested.flatMap((r) => r.split(',')).map((s) => s.trim()).filter(Boolean);
   if (names.length === 0 || names.includes('all')) return SUITES;
