@@ -25,7 +25,7 @@ describe('provision: haproxy/keepalived rendering', () => {
   for (const n of ['ha1', 'ha2']) {
     it(`${n}: haproxy.cfg is equivalent to the lab's hand-built one (binds, balance, servers) and passes haproxy -c`, () => {
       const ours = renderHaproxyConfig(env(), n);
-      assert.deepEqual(parseHaproxyConfig(ours), parseHaproxyConfig(mgmtHaproxyConfig(node(n))));
+      assert.deepEqual(parseHaproxyConfig(ours), parseHaproxyConfig(withoutToxiproxyDetour(mgmtHaproxyConfig(node(n)))));
       const check = haproxyCheck(ours);
       assert.equal(check.code, 0, check.output);
     });
@@ -68,3 +68,12 @@ describe('provision: haproxy/keepalived rendering', () => {
     assert.deepEqual(k, { routerId: 'LVS_DEVEL', instances: [{ name: 'VI_3', state: 'MASTER', interface: 'eth3', virtualRouterId: 51, priority: 100, vips: ['10.50.2.5'] }] });
   });
 });
+
+/**
+ * The lab sends RabbitMQ data through its toxiproxy on loopback and health-checks
+ * the node itself (`server ctl1 127.0.0.1:25670 check addr 198.18.0.11 port 5672`);
+ * a site without toxiproxy talks to the node directly. Compare the two as that.
+ */
+function withoutToxiproxyDetour(cfg: string): string {
+  return cfg.replace(/^(\s*server \S+) 127\.0\.0\.1:\d+ check addr (\S+) port (\d+)/gm, '$1 $2:$3 check');
+}
