@@ -34,7 +34,7 @@ describe('Trove backup and restore with the lab guest agent', function () {
   let logs: ReturnType<typeof troveLogWatch>;
   const made: { instances: string[]; backups: string[] } = { instances: [], backups: [] };
   let tenantNet = '';
-  const appPassword = randomBytes(18).toString('base64url');
+  const appPassword = randomBytes(18).toString('hex');
   const source = { id: '', ip: '', serverId: '' };
   const restored = { id: '', ip: '' };
   let backup: Record<string, any> = {};

@@ -39,7 +39,7 @@ describe('Trove guest logs and configuration groups (openstack CLI)', function (
   let serverId = '';
   let tenantIp = '';
   let configId = '';
-  const appPassword = randomBytes(18).toString('base64url');
+  const appPassword = randomBytes(18).toString('hex');
   const marker = `trove-ha-log-marker-${randomBytes(6).toString('hex')}`;
   const figures: string[] = [];
 

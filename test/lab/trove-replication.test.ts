@@ -23,7 +23,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('Trove replication with the lab guest agent', function () {
   this.timeout(25 * 60_000);
   let home = '';
-  const appPassword = randomBytes(18).toString('base64url');
+  const appPassword = randomBytes(18).toString('hex');
   const cli = troveLabCli(() => home, [appPassword]);
   const { os, osJson, run } = cli;
   let logs: ReturnType<typeof troveLogWatch>;

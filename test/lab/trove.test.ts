@@ -56,7 +56,7 @@ describe('Trove and the lab cloud with the openstack CLI', function () {
   let serverId = '';
   let tenantIp = '';
   let createToActiveS = 0;
-  const appPassword = randomBytes(18).toString('base64url');
+  const appPassword = randomBytes(18).toString('hex');
 
   /** The micro-VM of the instance's server (lab cloud namespace driver). */
   const vm = () => ({ ns: `${LAB_VM_PREFIX}${serverId}`, dir: join(LAB_VMS_DIR, serverId), log: join(LAB_VMS_DIR, serverId, 'log') });
