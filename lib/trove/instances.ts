@@ -163,14 +163,15 @@ export async function deleteInstance(t: TroveContext, id: string, name: string):
       (a) => a,
       { timeoutMs: t.site.env.timeouts.instanceActiveMs, intervalMs: 2000 },
     );
-    // Watched in the list, not with GET /instances/<id>: showing an instance
-    // calls its guest even while it is being deleted, and once the guest is gone
-    // trove-api logs that call's 15 s MessagingTimeout at ERROR.
     const r = await poll(
-      `instance ${id} no longer listed`,
+      `instance ${id} gone (404)`,
       async () => {
-        const listed = (await t.trove.listInstances()).find((i) => i.id === id);
-        return listed ? { gone: false as const, status: listed.status as string } : { gone: true as const };
+        try {
+          return { gone: false as const, status: (await t.trove.showInstance(id)).status as string };
+        } catch (e) {
+          if (isHttpError(e, 404)) return { gone: true as const };
+          throw e;
+        }
       },
       goneVerdict,
       (s) => (s.gone ? 'gone' : s.status),

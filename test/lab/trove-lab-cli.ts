@@ -66,21 +66,17 @@ export function troveLabCli(home: () => string, secrets: string[] = []) {
   }
 
   let token: { id: string; project: string; until: number } | null = null;
-  /**
-   * GET /instances (the list) on trove-api: true while Trove lists the instance.
-   * Not GET /instances/<id>: showing an instance calls its guest
-   * (get_filesystem_stats) even while it is being deleted, and when the guest is
-   * already gone trove-api logs the 15 s MessagingTimeout at ERROR.
-   */
+  /** GET /instances/<id> on trove-api: true while Trove has the instance. */
   async function instanceExists(id: string): Promise<boolean> {
     if (!token || Date.now() > token.until) {
       const t = await osJson<{ id: string; project_id: string }>('tenant', 'token', 'issue');
       token = { id: t.id, project: t.project_id, until: Date.now() + 30 * 60_000 };
     }
-    const r = await fetch(`http://198.18.0.10:8779/v1.0/${token.project}/instances?limit=1000`, { headers: { 'X-Auth-Token': token.id, Accept: 'application/json' }, signal: AbortSignal.timeout(30_000) });
-    if (r.status !== 200) throw new Error(`GET instances: HTTP ${r.status}`);
-    const body = (await r.json()) as { instances: { id: string }[] };
-    return body.instances.some((i) => i.id === id);
+    const r = await fetch(`http://198.18.0.10:8779/v1.0/${token.project}/instances/${id}`, { headers: { 'X-Auth-Token': token.id, Accept: 'application/json' }, signal: AbortSignal.timeout(30_000) });
+    await r.arrayBuffer();
+    if (r.status === 404) return false;
+    if (r.status === 200) return true;
+    throw new Error(`GET instance ${id}: HTTP ${r.status}`);
   }
 
   /**
