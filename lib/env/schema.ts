@@ -157,7 +157,7 @@ const trove = z.strictObject({
 
 const cidr = z
   .string()
-  .regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/, 'an IPv4 CIDR like 10.50.0.0/24');
+  .regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/, 'an IPv4 CIDR like 198.18.10.0/24');
 
 /**
  * What `trove-ha provision` builds through the OpenStack APIs (seed 000,

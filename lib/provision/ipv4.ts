@@ -41,7 +41,7 @@ export function normalizeCidr(cidr: string): string {
   return `${intToIp(c.network)}/${c.prefix}`;
 }
 
-/** Host number `n` of a subnet (n = 5 → 10.50.0.5 in 10.50.0.0/24). */
+/** Host number `n` of a subnet (n = 5 → 198.18.10.5 in 198.18.10.0/24). */
 export function hostAddress(cidr: string, n: number): string {
   return intToIp(parseCidr(cidr).network + n);
 }
