@@ -33,11 +33,12 @@ const RUN_SSHD_MARK = join(labPaths.root, 'created-run-sshd');
 /**
  * `ip netns exec` bind-mounts /etc/netns/<node>/<entry> only over an /etc/<entry>
  * that exists in the root filesystem. Packages create most (mysql, rabbitmq,
- * keystone, swift, ...); /etc/trove belongs to trove-common, which the lab does
- * not install (it pulls in dbconfig), so the lab creates the empty directory.
- * Never removed: running nodes' mounts hang off it.
+ * swift, ...), but not all: /etc/trove belongs to trove-common, which the lab
+ * does not install (it pulls in dbconfig), and /etc/keystone to the keystone
+ * package, not python3-keystone (a fresh Debian 12 machine had none). The lab
+ * creates any that is missing, empty. Never removed: running nodes' mounts hang off them.
  */
-const HOST_ETC_DIRS = ['trove'];
+const HOST_ETC_DIRS = ['trove', 'keystone', 'swift', 'mysql', 'rabbitmq', 'haproxy', 'keepalived', 'xinetd.d', 'supervisor', 'ssh'];
 
 /** /etc entries a node gets its own copy of (see the header). `hosts` is written by the network step. */
 export function nodeEtcEntries(n: LabNode): string[] {
