@@ -7,6 +7,7 @@ import { isHttpError } from '../openstack/http-error.ts';
 import { ComputeClient } from '../openstack/compute.ts';
 import { NetworkClient } from '../openstack/network.ts';
 import type { CreateInstanceRequest, DatabaseDef, InstanceDetail, UserDef } from '../openstack/database-types.ts';
+import type { LogAllowance } from '../checks/service-logs.ts';
 import type { TroveContext } from './context.ts';
 import { resourceName } from './naming.ts';
 import { poll, TroveWaitError } from './poll.ts';
@@ -163,15 +164,15 @@ export async function deleteInstance(t: TroveContext, id: string, name: string):
       (a) => a,
       { timeoutMs: t.site.env.timeouts.instanceActiveMs, intervalMs: 2000 },
     );
+    // Watched in the instance list, not with a show: a show of an instance
+    // whose server is gone calls its dead guest (get_filesystem_stats) and
+    // trove-api logs the MessagingTimeout at ERROR. The list logs one line
+    // instead, which deletedInstanceLogAllowance explains.
     const r = await poll(
-      `instance ${id} gone (404)`,
+      `instance ${id} gone from the instance list`,
       async () => {
-        try {
-          return { gone: false as const, status: (await t.trove.showInstance(id)).status as string };
-        } catch (e) {
-          if (isHttpError(e, 404)) return { gone: true as const };
-          throw e;
-        }
+        const mine = (await t.trove.listInstances()).find((i) => i.id === id);
+        return mine ? { gone: false as const, status: mine.status as string } : { gone: true as const };
       },
       goneVerdict,
       (s) => (s.gone ? 'gone' : s.status),
@@ -182,6 +183,21 @@ export async function deleteInstance(t: TroveContext, id: string, name: string):
     await attachText('deleted', `gone after ${(r.elapsedMs / 1000).toFixed(1)} s (states: ${r.states.join(' -> ')}); no server or port left`);
     return r.elapsedMs;
   });
+}
+
+/**
+ * Trove's instance list logs "Cannot find compute instance <server> for
+ * instance <id>." at ERROR for every instance whose server is already gone
+ * while its delete finishes (trove/instance/models.py, create_server_list_matcher).
+ * Expected for the instances the harness deleted; for any other instance it is
+ * a real finding (a server vanished under a live instance).
+ */
+export function deletedInstanceLogAllowance(deletedIds: readonly string[]): LogAllowance {
+  const ids = deletedIds.filter((id) => /^[0-9a-f-]+$/i.test(id));
+  return {
+    pattern: new RegExp(`Cannot find compute instance \\S+ for instance (${ids.length ? ids.join('|') : '(?!)'})\\.`),
+    reason: 'Trove lists an instance whose server is gone while its delete finishes (the harness deleted it and watched the list)',
+  };
 }
 
 /** Servers and ports (admin view, every project) that belong to these instances. */
