@@ -3,6 +3,11 @@
 // status, operating status and when the conductor last heard the guest
 // (service_status_updated: the time of its last heartbeat). Checks judge from it
 // that no instance went to ERROR and that the guests kept heartbeating.
+//
+// One admin request per sample, GET /mgmt/instances (Trove's management list,
+// which carries service_status_updated): unlike GET /instances/<id>, it never
+// calls the guest, so a guest that a fault cuts off does not make trove-api
+// log a MessagingTimeout at ERROR on the probe's behalf.
 import { isHttpError } from '../openstack/http-error.ts';
 import type { KeystoneSession } from '../openstack/keystone.ts';
 import type { InstanceDetail } from '../openstack/database-types.ts';
@@ -20,6 +25,8 @@ export interface InstanceSample extends HistoryEntry {
 
 export interface InstanceWatchOptions {
   instances: string[];
+  /** The project that owns them: the management list is narrowed to it. */
+  projectId: string;
   intervalMs?: number;
   timeoutMs?: number;
   maxDurationMs: number;
@@ -32,27 +39,32 @@ export function troveTime(s: string | null | undefined): number | undefined {
   return Number.isNaN(t) ? undefined : t;
 }
 
-export function instanceWatchProbe(session: KeystoneSession, o: InstanceWatchOptions): Probe<InstanceSample> {
+export function instanceWatchProbe(admin: KeystoneSession, o: InstanceWatchOptions): Probe<InstanceSample> {
   const entries: InstanceSample[] = [];
+  const path = `mgmt/instances?deleted=false&project_id=${encodeURIComponent(o.projectId)}`;
   const loop = new BoundedLoop({
     intervalMs: o.intervalMs ?? 2000,
     maxDurationMs: o.maxDurationMs,
     attempt: async (signal) => {
-      await Promise.all(
-        o.instances.map(async (instance) => {
-          const t = nowMs();
-          const op = `GET database/instances/${instance}`;
-          try {
-            const r = await session.request<{ instance: InstanceDetail }>('database', 'GET', `instances/${instance}`, { retries: 0, timeoutMs: o.timeoutMs ?? 5000, signal });
-            const i = r.body.instance;
-            const heartbeatAt = troveTime(i.service_status_updated);
-            entries.push({ t, op, ok: true, latencyMs: Math.round(nowMs() - t), instance, status: i.status, operatingStatus: i.operating_status, ...(heartbeatAt ? { heartbeatAt } : {}) });
-          } catch (e) {
-            if (signal.aborted) return;
-            entries.push({ t, op, ok: false, latencyMs: Math.round(nowMs() - t), instance, detail: isHttpError(e) ? `HTTP ${e.status ?? e.code}` : String((e as Error).message).split('\n')[0]!.slice(0, 120) });
+      const t = nowMs();
+      const op = `GET database/${path}`;
+      try {
+        const r = await admin.request<{ instances: InstanceDetail[] }>('database', 'GET', path, { retries: 0, timeoutMs: o.timeoutMs ?? 5000, signal });
+        const latencyMs = Math.round(nowMs() - t);
+        for (const instance of o.instances) {
+          const i = r.body.instances.find((x) => x.id === instance);
+          if (!i) {
+            entries.push({ t, op, ok: false, latencyMs, instance, detail: 'not in the management list' });
+            continue;
           }
-        }),
-      );
+          const heartbeatAt = troveTime(i.service_status_updated);
+          entries.push({ t, op, ok: true, latencyMs, instance, status: i.status, operatingStatus: i.operating_status, ...(heartbeatAt ? { heartbeatAt } : {}) });
+        }
+      } catch (e) {
+        if (signal.aborted) return;
+        const detail = isHttpError(e) ? `HTTP ${e.status ?? e.code}` : String((e as Error).message).split('\n')[0]!.slice(0, 120);
+        for (const instance of o.instances) entries.push({ t, op, ok: false, latencyMs: Math.round(nowMs() - t), instance, detail });
+      }
     },
     onError: () => undefined,
   });

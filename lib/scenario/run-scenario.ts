@@ -68,7 +68,7 @@ async function injectAndJudge(site: Site, scenario: Scenario, fault: Fault, { in
   const resources = readHaResources(site.ctx.runDir);
   // The instances made before the faults are watched through every scenario.
   const watch: ScenarioProbe[] = resources?.instances.length
-    ? [{ lane: WATCH_LANE, live: true, probe: instanceWatchProbe(site.openstack.tenant, { instances: resources.instances.map((i) => i.id), intervalMs: 1000, maxDurationMs }) }]
+    ? [{ lane: WATCH_LANE, live: true, probe: instanceWatchProbe(site.openstack.admin, { instances: resources.instances.map((i) => i.id), projectId: await site.openstack.tenant.projectId(), intervalMs: 1000, maxDurationMs }) }]
     : [];
   const probes = [...scenario.probes(site, maxDurationMs), ...watch];
   const okSince = (h: History, t: number) => h.filter((e) => e.t >= t && e.ok).length;
