@@ -1,5 +1,7 @@
 // One Galera node is lost, by a clean stop of its database server or by a
-// network partition: the others stay Primary with size N-1 and keep taking
+// network partition of its replication traffic (only Galera's ports: the
+// node's RabbitMQ and Trove services keep their links, so what is judged is
+// Galera's own partition handling; a whole-node partition is RabbitMQ's scenario): the others stay Primary with size N-1 and keep taking
 // writes through the load-balanced endpoint, no acknowledged write is lost, and
 // after the heal the node rejoins Synced.
 import type { Environment } from '../lib/env/schema.ts';
@@ -20,9 +22,9 @@ export function galeraNodeLoss(env: Environment, node: string, loss: Loss): Scen
   const lane = `SQL writes through ${galera.endpoint.host}:${galera.endpoint.port}`;
   return {
     id: `galera-${loss}-${node}`,
-    title: `Galera node ${node} is lost: ${loss === 'stop' ? 'database server stopped' : `partitioned from ${others.join(', ')}`}`,
+    title: `Galera node ${node} is lost: ${loss === 'stop' ? 'database server stopped' : `partitioned from ${others.join(', ')} (Galera replication ports ${galera.replicationPorts.join(', ')})`}`,
     feature: 'Galera node loss',
-    fault: (ctx) => (loss === 'stop' ? stopGaleraNode(ctx, node) : partitionNode(ctx, node, others)),
+    fault: (ctx) => (loss === 'stop' ? stopGaleraNode(ctx, node) : partitionNode(ctx, node, others, { tcpPorts: galera.replicationPorts })),
     probes: (site, maxDurationMs) => {
       sql = sqlWriteProbe(sqlEndpointFromEnv(site.env), { maxDurationMs, runId: site.ctx.runId });
       return [{ lane, live: true, probe: sql }];

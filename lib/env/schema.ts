@@ -111,6 +111,8 @@ const galera = z.strictObject({
   probeUser: z.strictObject({ username: z.string().min(1), password: secretRef }),
   probeDatabase: z.string().regex(/^[A-Za-z0-9_]+$/).default('trove_ha_probe'),
   clustercheckPort: port.optional(),
+  /** Group communication, IST and SST: what a Galera partition cuts (the node's other services keep talking). */
+  replicationPorts: z.array(port).min(1).default([4567, 4568, 4444]),
 });
 
 const rabbitmq = z.strictObject({

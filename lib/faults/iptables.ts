@@ -11,11 +11,17 @@ export function partitionTag(faultId: string): string {
   return tag;
 }
 
-/** Inserts (at the top, ahead of any ACCEPT) DROP rules both ways for every address. */
-export function insertDropRules(tag: string, addresses: string[]): string {
+/**
+ * Inserts (at the top, ahead of any ACCEPT) DROP rules both ways for every
+ * address; with `tcpPorts`, only TCP packets to or from those ports (one
+ * cluster's traffic, the node's other services untouched).
+ */
+export function insertDropRules(tag: string, addresses: string[], tcpPorts: number[] = []): string {
+  for (const p of tcpPorts) if (!Number.isInteger(p) || p < 1 || p > 65535) throw new Error(`${p} is not a TCP port`);
+  const ports = tcpPorts.length ? `-p tcp -m multiport --ports ${tcpPorts.join(',')} ` : '';
   const comment = `-m comment --comment ${tag}`;
   return addresses
-    .flatMap((a) => [`iptables -w -I INPUT -s ${a}/32 ${comment} -j DROP`, `iptables -w -I OUTPUT -d ${a}/32 ${comment} -j DROP`])
+    .flatMap((a) => [`iptables -w -I INPUT -s ${a}/32 ${ports}${comment} -j DROP`, `iptables -w -I OUTPUT -d ${a}/32 ${ports}${comment} -j DROP`])
     .join(' && ');
 }
 

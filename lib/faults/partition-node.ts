@@ -1,5 +1,6 @@
 // partitionNode: cut `node` off from `from` with iptables DROP rules on `node`
-// (both directions, so neither side's packets arrive). Rules carry the comment
+// (both directions, so neither side's packets arrive); with `tcpPorts`, only
+// the traffic of those ports (one cluster: Galera's replication, say). Rules carry the comment
 // trove-ha:<fault id>; the inverse deletes exactly those. Only the addresses the
 // environment gives for the peers are cut: on a site whose cluster traffic
 // uses other networks, partition those addresses with another fault.
@@ -8,7 +9,7 @@ import type { FaultContext } from './context.ts';
 import { defineFault, newFaultId, type Fault } from './fault.ts';
 import { deleteTaggedRules, insertDropRules, partitionTag } from './iptables.ts';
 
-export function partitionNode(ctx: FaultContext, node: string, from: string[]): Fault {
+export function partitionNode(ctx: FaultContext, node: string, from: string[], opts: { tcpPorts?: number[] } = {}): Fault {
   const nodes = ctx.env.nodes;
   const def = nodes[node];
   if (!def) throw new ConfigError(`no node "${node}" in the environment's nodes`);
@@ -23,18 +24,20 @@ export function partitionNode(ctx: FaultContext, node: string, from: string[]): 
   const id = newFaultId('partition');
   const tag = partitionTag(id);
   const addresses = from.map((p) => nodes[p]!.address);
+  const tcpPorts = opts.tcpPorts ?? [];
+  const what = tcpPorts.length ? `TCP ports ${tcpPorts.join(', ')} of ` : '';
   return defineFault(
     ctx,
     {
       kind: 'partition-node',
-      target: `${node} from ${from.join(', ')}`,
-      description: `partition ${node} from ${from.join(', ')} (iptables DROP of ${addresses.join(', ')} on ${node}, tag ${tag})`,
+      target: `${node} from ${from.join(', ')}${tcpPorts.length ? ` (TCP ${tcpPorts.join(', ')})` : ''}`,
+      description: `partition ${node} from ${from.join(', ')} (iptables DROP of ${what}${addresses.join(', ')} on ${node}, tag ${tag})`,
       prepare: async () => ({
         action: { op: 'iptables-delete-tagged', node, tag },
         facts: { tag },
         inject: async () => {
           try {
-            await ctx.remote.exec(node, insertDropRules(tag, addresses));
+            await ctx.remote.exec(node, insertDropRules(tag, addresses, tcpPorts));
           } catch (e) {
             // Some rules may be in: take them out now rather than leave half a partition.
             await ctx.remote.exec(node, deleteTaggedRules(tag)).catch(() => undefined);

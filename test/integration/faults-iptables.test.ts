@@ -36,4 +36,17 @@ describe('partition rules on real iptables', () => {
     assert.ok(left.some((r) => r.includes('--dport 22')), "the operator's rule was deleted");
     assert.equal(inNs(deleteTaggedRules(tag)).status, 0, 'a second heal is a harmless no-op');
   });
+
+  it('with TCP ports, drops only those ports (Galera replication) and deletes them by tag', () => {
+    const tag = partitionTag('partition-galera1');
+    const ins = inNs(insertDropRules(tag, ['198.18.0.11'], [4567, 4568, 4444]));
+    assert.equal(ins.status, 0, ins.stderr);
+    const mine = rules().filter((r) => r.includes(`"${tag}"`));
+    assert.equal(mine.length, 2, rules().join('\n'));
+    for (const r of mine) assert.match(r, /-p tcp -m multiport --ports 4567,4568,4444 /);
+    const del = inNs(deleteTaggedRules(tag));
+    assert.equal(del.status, 0, del.stderr);
+    assert.ok(!rules().some((r) => r.includes(`"${tag}"`)), rules().join('\n'));
+    assert.throws(() => insertDropRules(tag, ['198.18.0.11'], [0]), /not a TCP port/);
+  });
 });
