@@ -12,12 +12,13 @@ import { pass, fail } from '../lib/checks/finding.ts';
 import { attachJson, step } from '../lib/report/allure.ts';
 import { findRequestHandlers } from '../lib/trove/request-handlers.ts';
 import { troveContext, type TroveContext } from '../lib/trove/context.ts';
-import { createInstance, waitInstance, type CreatedInstance } from '../lib/trove/instances.ts';
+import { createInstance, deletedInstanceLogAllowance, waitInstance, type CreatedInstance } from '../lib/trove/instances.ts';
 import { createBackup, waitBackup } from '../lib/trove/backups.ts';
 import { createDatabase, createUser } from '../lib/trove/databases.ts';
 import { sqlName } from '../lib/trove/naming.ts';
 import { newPassword } from '../lib/trove/sql.ts';
 import type { Scenario } from '../lib/scenario/scenario.ts';
+import type { LogAllowance } from '../lib/checks/service-logs.ts';
 import type { Site } from '../lib/harness/site.ts';
 
 export interface LifecycleTimes {
@@ -54,6 +55,8 @@ export function troveRequestHandlersDown(env: Environment): Scenario {
   let t: TroveContext | undefined;
   let instance: CreatedInstance | undefined;
   let times: LifecycleTimes | undefined;
+  // Filled once the instance is deleted (its id is known only then).
+  const allow: LogAllowance[] = [];
   return {
     id: 'trove-request-handlers-down',
     title: 'the trove-taskmanager and trove-conductor that handled an instance are down: database operations, a backup and its delete still work',
@@ -82,6 +85,7 @@ export function troveRequestHandlersDown(env: Environment): Scenario {
       }),
     probes: (site, maxDurationMs) => [{ lane, live: true, probe: apiProbe(site.openstack.tenant, { serviceType: 'database', path: 'instances', intervalMs: 1000, maxDurationMs }) }],
     whileInjected: async () => {
+      allow.push(deletedInstanceLogAllowance([instance!.id]));
       times = await step('database, user, backup and delete of the instance, with its handlers down', () => databaseLifecycle(t!, instance!, 'h'));
       return { ...times };
     },
@@ -93,7 +97,7 @@ export function troveRequestHandlersDown(env: Environment): Scenario {
       ];
       return { findings, figures: { ...times, apiRequests: requests.total, apiFailedRequests: requests.failed } };
     },
-    troveLogs: { mode: 'judge' },
+    troveLogs: { mode: 'judge', allow },
     recoveryBoundMs: 60_000,
     teardown: async () => t?.cleanup.run(),
   };
