@@ -28,6 +28,7 @@ import { LAB_VMS_DIR } from '../../lab/steps/cloud.ts';
 import { openstackCli, runner, type CliRun } from '../support/openstack-cli.ts';
 import { ensureLabUp, say } from './support.ts';
 import { deletedInstanceLogAllowance } from '../../lib/trove/instances.ts';
+import { waitSqlLogin } from './trove-lab-cli.ts';
 
 type Who = 'admin' | 'tenant';
 const CONTAINER = 'database_logs';
@@ -174,6 +175,8 @@ describe('Trove guest logs and configuration groups (openstack CLI)', function (
       120_000,
     );
     assert.equal(r.code, 0, `database user create failed:\n${redact(r.stderr + r.stdout)}`);
+    const waited = await waitSqlLogin(tenantIp, 'appuser', appPassword, 'appdb');
+    say(`first SQL login at ${tenantIp} after ${(waited / 1000).toFixed(1)} s`);
   });
 
   it('log list: the tenant sees general and slow_query (USER, Disabled); an admin also sees the SYS logs error and guest', async () => {
