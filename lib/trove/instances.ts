@@ -135,7 +135,7 @@ async function attachInstanceDiagnostics(t: TroveContext, id: string, fault: str
   }
 }
 
-/** DELETE, then wait until Trove answers 404 and no server or port of the instance is left. */
+/** DELETE, then wait until Trove no longer lists the instance and no server or port of it is left. */
 export async function deleteInstance(t: TroveContext, id: string, name: string): Promise<number> {
   return step(`delete instance ${name} and wait until it and its server and ports are gone`, async () => {
     // Trove refuses (422) to delete an instance still in BUILD (a failed or

@@ -35,7 +35,7 @@ describe('functional 2: instance', () => {
     assert.equal(entry.status, 'ACTIVE');
   });
 
-  it('delete: Trove answers 404 and no server or port of it is left', async () => {
+  it('delete: gone from the Trove instance list, and no server or port of it is left', async () => {
     await feature('2. instance', 'delete');
     await need(inst, 'an instance').remove();
   });

@@ -12,6 +12,7 @@ import { readLedger, recordResource, type LedgerEntry } from '../../lib/trove/le
 import { findLeaks, type Inventory } from '../../lib/trove/leaks.ts';
 import { swiftLocation } from '../../lib/trove/backups.ts';
 import { Cleanup } from '../../lib/trove/cleanup.ts';
+import { deletedInstanceLogAllowance } from '../../lib/trove/instances.ts';
 
 const RUN = '20261122-031500-a3f9';
 const OTHER = '20261121-231501-0b1c';
@@ -210,5 +211,23 @@ describe('lib/trove stalled builds', () => {
     assert.equal(buildStalled({ status: 'BUILD' }, 121_000, 120_000), undefined);
     assert.equal(buildStalled({ status: 'BUILD', server_id: '' }, 60_000, 120_000), undefined);
     assert.equal(buildStalled({ status: 'ACTIVE', server_id: '' }, 121_000, 120_000), undefined);
+  });
+});
+
+describe('lib/trove deleted-instance log allowance', () => {
+  // A real line of trove-api (the lab, an instance list during a delete).
+  const line = (id: string) =>
+    `2026-12-06 00:52:11.402 7718 ERROR trove.common.exception [None req-6b0f0e0c-6f7a-4a0e-9d7f-2f3c4a5b6c7d 4c1f admin] Cannot find compute instance 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 for instance ${id}.`;
+  const deleted = '07736f45-2779-43e8-b2d3-97c67d5925ff';
+
+  it('explains the line for an instance the harness deleted, not for any other', () => {
+    const allow = deletedInstanceLogAllowance([deleted]);
+    assert.ok(allow.pattern.test(line(deleted)));
+    assert.ok(!allow.pattern.test(line('b4abf3b5-3396-4262-9469-b8031f313189')), 'a server vanishing under a live instance stays a finding');
+    assert.ok(!allow.pattern.test(`${line(deleted).slice(0, -1)}0.`), 'a longer id that starts the same is another instance');
+  });
+
+  it('with no deleted instance it explains nothing', () => {
+    assert.ok(!deletedInstanceLogAllowance([]).pattern.test(line(deleted)));
   });
 });
