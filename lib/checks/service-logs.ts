@@ -93,6 +93,7 @@ export interface LogErrorRecord {
 // oslo.log: "<date> <time> <pid> <LEVEL> <logger> [...] message"; every line of
 // a multi-line record (its traceback too) repeats the same prefix.
 const OSLO_LINE = /^(\S+ \S+ \d+) (ERROR|CRITICAL) /;
+const OSLO_ANY_LEVEL = /^\S+ \S+ \d+ (DEBUG|INFO|WARNING|ERROR|CRITICAL|TRACE|AUDIT) /;
 const MAX_LINES_PER_RECORD = 6;
 
 /** Groups the ERROR/CRITICAL records and stray Traceback lines of each tail. */
@@ -110,11 +111,16 @@ export function errorRecords(tails: LogTail[], allowances: LogAllowance[] = []):
         const allowed = allowances.find((a) => a.pattern.test(line));
         current = { prefix: m[1]!, rec: { log: t.log, lines: [line], ...(allowed ? { allowedBecause: allowed.reason } : {}) } };
         out.push(current.rec);
-      } else {
-        current = undefined;
+      } else if (/^Traceback \(most recent call last\)/.test(line)) {
         // A traceback printed outside oslo.log (stderr of a crashing process).
-        if (/^Traceback \(most recent call last\)/.test(line)) out.push({ log: t.log, lines: [line] });
+        current = undefined;
+        out.push({ log: t.log, lines: [line] });
+      } else if (OSLO_ANY_LEVEL.test(line)) {
+        current = undefined;
       }
+      // Any other line without the prefix continues the current record's
+      // message (oslo.db's "[SQL: SELECT 1]" and "(Background on this error
+      // ...)"): the traceback lines after it, same prefix, still belong to it.
     }
   }
   return out;

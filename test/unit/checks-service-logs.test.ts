@@ -38,6 +38,23 @@ describe('service log checks', () => {
     assert.match(describeLogErrors(amqpOnly, [allowance]), /\[expected: a RabbitMQ node was stopped on purpose\]/);
   });
 
+  it('keeps a record whose message runs over unprefixed lines together with its traceback (oslo.db, seen in the lab)', () => {
+    const db = [
+      "2026-12-06 00:49:22.591 10581 ERROR oslo_db.sqlalchemy.engines [-] Database connection was found disconnected; reconnecting: oslo_db.exception.DBConnectionError: (pymysql.err.OperationalError) (2013, 'Lost connection to MySQL server during query')",
+      '[SQL: SELECT 1]',
+      '(Background on this error at: https://sqlalche.me/e/14/e3q8)',
+      '2026-12-06 00:49:22.591 10581 ERROR oslo_db.sqlalchemy.engines Traceback (most recent call last):',
+      '2026-12-06 00:49:22.591 10581 ERROR oslo_db.sqlalchemy.engines   File "/usr/lib/python3/dist-packages/sqlalchemy/engine/base.py", line 1900, in _execute_context',
+      '2026-12-06 00:49:22.600 10581 INFO trove.common.wsgi [-] next request',
+      '2026-12-06 00:49:22.591 10581 ERROR oslo_db.sqlalchemy.engines Traceback (most recent call last):',
+    ];
+    const r = errorRecords([tail(db)], [{ pattern: /Database connection was found disconnected/, reason: 'VIP moved' }]);
+    assert.equal(r.length, 2, JSON.stringify(r, null, 1));
+    assert.equal(r[0]!.lines.length, 3);
+    assert.equal(r[0]!.allowedBecause, 'VIP moved');
+    assert.equal(r[1]!.allowedBecause, undefined, 'a record after another line of the log is a record of its own');
+  });
+
   it('does not take an INFO line that mentions ERROR for an error', () => {
     const info = '2026-11-22 03:03:20.101 4242 INFO trove.instance.models [-] Instance 6f1c status changed to ERROR';
     assert.equal(errorRecords([tail([info])]).length, 0);
