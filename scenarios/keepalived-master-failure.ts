@@ -14,7 +14,6 @@ import { readVipHolders } from '../lib/checks/vip.ts';
 import { holderChangeLabels } from '../lib/report/timeline.ts';
 import { waitUntil } from '../lib/harness/wait.ts';
 import type { Scenario, ScenarioProbe } from '../lib/scenario/scenario.ts';
-import type { LogAllowance } from '../lib/checks/service-logs.ts';
 
 /**
  * What the measurement adds to keepalived's own bound: the holder probe's
@@ -31,17 +30,6 @@ const TAKEOVER_WAIT_SLACK_MS = 10_000;
  * drops it only on hearing the higher priority. Longer than this is split brain.
  */
 const HANDOVER_OVERLAP_ALLOWANCE_MS = 2_000;
-
-/**
- * The VIP that carries the database endpoint: when it moves, every pooled
- * connection through the old holder's HAProxy is dead, and oslo.db's ping on
- * checkout logs this (LOG.exception, oslo_db/sqlalchemy/engines.py) before it
- * reconnects and the request goes on. Anything else at ERROR still fails.
- */
-const DATABASE_RECONNECT: LogAllowance = {
-  pattern: /ERROR oslo_db\.sqlalchemy\.engines .*Database connection was found disconnected; reconnecting/,
-  reason: 'oslo.db found a pooled connection through the old VIP holder dead and reconnected',
-};
 
 export function moveBoundMs(vip: VipDef, mode: KeepalivedFailMode): number {
   const silent = keepalivedBound(vip.keepalived.advertIntSeconds, vip.keepalived.backupPriority);
@@ -138,7 +126,10 @@ export function keepalivedMasterFailure(env: Environment, vipName: string, mode:
       }
       return { findings, figures };
     },
-    troveLogs: { mode: 'judge', allow: vip.address === env.galera?.endpoint.host ? [DATABASE_RECONNECT] : [] },
+    // On the VIP that carries the database endpoint, every pooled connection
+    // through the old holder dies: oslo.db's reconnects are explained for every
+    // judged scenario (lib/checks/trove-log-allowances.ts).
+    troveLogs: { mode: 'judge' },
     recoveryBoundMs: 60_000,
   };
 }

@@ -5,6 +5,7 @@
 // every probe and the measured figures.
 import { checkSiteHealth } from '../checks/site-health.ts';
 import { describeLogErrors, judgeLogs, markLogs, readSince, troveLogs } from '../checks/service-logs.ts';
+import { RECOVERY_ALLOWANCES } from '../checks/trove-log-allowances.ts';
 import { expectHealthy } from '../checks/assert.ts';
 import { describeFindings, failures, pass, type Finding } from '../checks/finding.ts';
 import { faultContext } from '../faults/context.ts';
@@ -133,7 +134,7 @@ async function injectAndJudge(site: Site, scenario: Scenario, fault: Fault, { in
     for (const [id, ms] of Object.entries(watched.longestHeartbeatGapMs)) judgement.figures[`instance ${id}: longest heartbeat gap ms`] = ms;
   }
   const tails = await step('read the Trove service logs written since the baseline', () => readSince(site.remote, logMark, logs));
-  const allow = scenario.troveLogs.mode === 'judge' ? (scenario.troveLogs.allow ?? []) : [];
+  const allow = scenario.troveLogs.mode === 'judge' ? [...RECOVERY_ALLOWANCES, ...(scenario.troveLogs.allow ?? [])] : [];
   await attachText(`${scenario.id} Trove log errors`, describeLogErrors(tails, allow));
   if (scenario.troveLogs.mode === 'judge') judgement.findings.push(...judgeLogs(tails, allow));
   else judgement.findings.push(pass('logs.reported', 'Trove service logs', `reported, not judged: ${scenario.troveLogs.reportOnlyBecause}`));

@@ -7,6 +7,7 @@ import { openSite, type Site } from '../../lib/harness/site.ts';
 import { runScenario } from '../../lib/scenario/run-scenario.ts';
 import { expectHealthy } from '../../lib/checks/assert.ts';
 import { describeLogErrors, judgeLogs, markLogs, readSince, troveLogs } from '../../lib/checks/service-logs.ts';
+import { RECOVERY_ALLOWANCES } from '../../lib/checks/trove-log-allowances.ts';
 import { attachJson, attachText, place, step } from '../../lib/report/allure.ts';
 import { troveContext } from '../../lib/trove/context.ts';
 import { createInstance, deletedInstanceLogAllowance, waitInstance } from '../../lib/trove/instances.ts';
@@ -40,7 +41,7 @@ describe('HA: trove-taskmanager and trove-conductor failure', () => {
       await t.cleanup.run();
     }
     const tails = await step('read the Trove service logs written since the mark', () => readSince(site.remote, mark, logs));
-    const allow = [deletedInstanceLogAllowance(deleted)];
+    const allow = [...RECOVERY_ALLOWANCES, deletedInstanceLogAllowance(deleted)];
     await attachText('Trove log errors', describeLogErrors(tails, allow));
     await expectHealthy('Trove service logs', judgeLogs(tails, allow));
   });
