@@ -13,23 +13,9 @@ import { ensureLabUp, say } from './support.ts';
 
 const bin = join(PROJECT_ROOT, 'bin/trove-ha.js');
 
-/**
- * Opt-in (TROVE_HA_LAB_FAULTS=1) again. The keepalived crash split brain that
- * kept it opt-in is fixed (whole-tree freeze, no supervisor restart, tini as the
- * node's reaper); but the first full run with the new judges (Trove logs judged,
- * the instance watch, the documents' scenario, resources before/after) failed:
- * the watch's GET /instances/<id> makes trove-api call the guest while its path
- * is down and log MessagingTimeouts; oslo.db logs ERROR when the API VIP moves;
- * a Galera partition of ctl3 left RabbitMQ partitioned (ctl3 alone) past the
- * recovery bound, and every later scenario failed its baseline. Skipped tests are
- * reported as skipped; the suite runs with `trove-ha run --env lab --suite ha`.
- */
-const enabled = process.env.TROVE_HA_LAB_FAULTS === '1';
-
 describe('fault scenarios against the lab', function () {
   this.timeout(40 * 60_000);
   before(async function () {
-    if (!enabled) this.skip();
     await ensureLabUp();
   });
 

@@ -33,18 +33,8 @@ import { waitSqlLogin } from './trove-lab-cli.ts';
 type Who = 'admin' | 'tenant';
 const CONTAINER = 'database_logs';
 
-/**
- * Opt-in (TROVE_HA_LAB_GUEST_EXTRA=1) until it passes in a full lab run: in the
- * last one a first SQL login to an instance that reused a just-deleted VM's
- * tenant address timed out, and trove-api logged ERRORs for an instance whose
- * server was already gone while the test waited for its delete. Reported as
- * skipped, never as passed.
- */
-const guestExtraEnabled = process.env.TROVE_HA_LAB_GUEST_EXTRA === '1';
-
 describe('Trove guest logs and configuration groups (openstack CLI)', function () {
   before(function () {
-    if (!guestExtraEnabled) this.skip();
   });
   this.timeout(20 * 60_000);
   let home = '';

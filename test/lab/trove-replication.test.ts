@@ -21,18 +21,8 @@ import { ensureLabUp, say } from './support.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/**
- * Opt-in (TROVE_HA_LAB_GUEST_EXTRA=1) until it passes in a full lab run: in the
- * last one a first SQL login to an instance that reused a just-deleted VM's
- * tenant address timed out, and trove-api logged ERRORs for an instance whose
- * server was already gone while the test waited for its delete. Reported as
- * skipped, never as passed.
- */
-const guestExtraEnabled = process.env.TROVE_HA_LAB_GUEST_EXTRA === '1';
-
 describe('Trove replication with the lab guest agent', function () {
   before(function () {
-    if (!guestExtraEnabled) this.skip();
   });
   this.timeout(25 * 60_000);
   let home = '';
