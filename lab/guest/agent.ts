@@ -65,7 +65,13 @@ export class GuestAgent {
       connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
       connectionName: `trove-lab-guest ${config.guestId}`,
     });
-    this.conductor = new ConductorApi(this.transport, { exchange: config.controlExchange, topic: config.conductorQueue, guestId: config.guestId, key: config.instanceRpcEncrKey });
+    this.conductor = new ConductorApi(this.transport, {
+      exchange: config.controlExchange,
+      topic: config.conductorQueue,
+      guestId: config.guestId,
+      key: config.instanceRpcEncrKey,
+      onRetry: (e) => this.log.warn(`a cast to the conductor lost its connection before the broker confirmed it (${e.message}); publishing it again on the next connection`),
+    });
     this.reporter = new StatusReporter({ conductor: this.conductor, datastore, stateDir: config.stateDir, intervalMs: config.reportInterval * 1000, log: this.log });
     const parts: AgentParts = { reporter: this.reporter, conductor: this.conductor, log: this.log };
     const extra = typeof opts.operations === 'function' ? opts.operations(parts) : (opts.operations ?? []);

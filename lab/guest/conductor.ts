@@ -50,9 +50,16 @@ export class ConductorApi {
 
   constructor(
     transport: Transport,
-    private readonly opts: { exchange: string; topic: string; guestId: string; key: string | null },
+    private readonly opts: { exchange: string; topic: string; guestId: string; key: string | null; onRetry?: (error: Error) => void },
   ) {
-    this.client = new RpcClient({ transport, exchange: opts.exchange, topic: opts.topic, version: '1.0', serializer: new ConductorGuestSerializer(opts.key, opts.guestId) });
+    this.client = new RpcClient({
+      transport,
+      exchange: opts.exchange,
+      topic: opts.topic,
+      version: '1.0',
+      serializer: new ConductorGuestSerializer(opts.key, opts.guestId),
+      ...(opts.onRetry ? { onRetry: opts.onRetry } : {}),
+    });
   }
 
   /** heartbeat(instance_id, payload={'service_status': ...}, sent=<float>); returns the `sent` used. */

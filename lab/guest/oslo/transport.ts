@@ -83,9 +83,13 @@ export class Transport {
     return this.session?.host ?? null;
   }
 
-  /** The live session, waiting up to `timeoutMs` for one. */
-  whenConnected(timeoutMs: number): Promise<Session> {
-    if (this.session) return Promise.resolve(this.session);
+  /**
+   * The live session, waiting up to `timeoutMs` for one; with `newerThan`, one
+   * of a later generation (the caller saw that one die, even if the close has
+   * not been processed yet).
+   */
+  whenConnected(timeoutMs: number, newerThan = 0): Promise<Session> {
+    if (this.session && this.session.generation > newerThan) return Promise.resolve(this.session);
     if (this.stopped) return Promise.reject(new NotConnected('transport is closed'));
     return new Promise((resolve, reject) => {
       const waiter = (s: Session) => {
