@@ -58,10 +58,19 @@ export function galeraNodeLoss(env: Environment, node: string, loss: Loss): Scen
         figures: { acknowledgedWrites: sql!.acknowledgedKeys().length, lostWrites: lost.missing.length, longestWriteOutageMs: outage.longestMs, failedWrites: outage.failed },
       };
     },
-    troveLogs: {
-      mode: 'report',
-      reportOnlyBecause: 'Trove services whose database connections ran through the lost node get them dropped, and oslo.db logs that at ERROR; the records are attached until the expected ones are catalogued',
-    },
+    // A partition only cuts replication: the services' connections through the
+    // endpoint live on, and what they log is judged (oslo.db's reconnects are
+    // explained for every scenario). A stopped writer also kills the queries in
+    // flight on it: a trove-api request then fails with "Lost connection to
+    // MySQL server during query" (seen in the lab), so there the records are
+    // reported, and the SQL probe's outage says how long writes failed.
+    troveLogs:
+      loss === 'partition'
+        ? { mode: 'judge' }
+        : {
+            mode: 'report',
+            reportOnlyBecause: 'queries in flight on the stopped writer fail: trove-api logs the request it could not answer ("Lost connection to MySQL server during query") at ERROR; the SQL probe measures the write outage',
+          },
     recoveryBoundMs: env.timeouts.clusterRecoveryMs,
   };
 }

@@ -4,6 +4,7 @@
 // the management VIP: the listeners of majority nodes keep answering, the
 // minority's does not. After the heal the cluster is whole again with no
 // partition recorded.
+import { AMQP_RECONNECT } from '../lib/checks/trove-log-allowances.ts';
 import type { Environment } from '../lib/env/schema.ts';
 import { partitionNode, stopService } from '../lib/faults/index.ts';
 import { guestAmqpProbe } from '../lib/probes/index.ts';
@@ -65,10 +66,10 @@ export function rabbitmqNodeLoss(env: Environment, node: string, loss: Loss): Sc
       }
       return { findings, figures };
     },
-    troveLogs: {
-      mode: 'report',
-      reportOnlyBecause: 'oslo.messaging logs every AMQP connection it loses to the lost node at ERROR ("AMQP server ... is unreachable") and reconnects; the records are attached until the expected ones are catalogued',
-    },
+    // Judged: the rabbit driver's lost connections and reconnects are expected
+    // (and, on a partitioned node, to every broker it is cut from); anything
+    // else at ERROR, a MessagingTimeout above all, fails.
+    troveLogs: { mode: 'judge', allow: [AMQP_RECONNECT] },
     recoveryBoundMs: env.timeouts.clusterRecoveryMs,
   };
 }

@@ -18,3 +18,16 @@ export const DATABASE_RECONNECT: LogAllowance = {
 
 /** What every judged scenario explains. */
 export const RECOVERY_ALLOWANCES: readonly LogAllowance[] = [DATABASE_RECONNECT];
+
+/**
+ * oslo.messaging's rabbit driver logs every broker connection it loses and
+ * each failed reconnect at ERROR ("AMQP server on <host>:<port> is
+ * unreachable", "Connection failed: ... (retrying in N seconds)"), then fails
+ * over to another broker. Expected only where a broker was taken away or cut
+ * off on purpose; a MessagingTimeout or anything logged by Trove itself still
+ * fails.
+ */
+export const AMQP_RECONNECT: LogAllowance = {
+  pattern: /ERROR oslo\.messaging\._drivers\.impl_rabbit /,
+  reason: "oslo.messaging's rabbit driver lost a connection to the broker taken away and reconnected",
+};

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describeLogErrors, errorRecords, judgeLogs, type LogTail } from '../../lib/checks/service-logs.ts';
+import { AMQP_RECONNECT, DATABASE_RECONNECT } from '../../lib/checks/trove-log-allowances.ts';
 
 const log = { service: 'trove-conductor', node: 'ctl2', file: '/var/log/trove/trove-conductor.log' };
 // oslo.log lines as Trove 18 writes them (date, time, pid, level, logger, context).
@@ -58,5 +59,21 @@ describe('service log checks', () => {
   it('does not take an INFO line that mentions ERROR for an error', () => {
     const info = '2026-11-22 03:03:20.101 4242 INFO trove.instance.models [-] Instance 6f1c status changed to ERROR';
     assert.equal(errorRecords([tail([info])]).length, 0);
+  });
+
+  it('the catalogued recovery records match what Trove wrote in the lab, and nothing of Trove itself', () => {
+    // Lines from the lab's Trove logs during the RabbitMQ and keepalived scenarios.
+    const amqp = [
+      '2026-12-06 00:54:30.101 10581 ERROR oslo.messaging._drivers.impl_rabbit [-] [947bf8c1-a335-4b53-8de2-499000c80a4b] AMQP server on 198.18.0.13:5672 is unreachable: [Errno 111] ECONNREFUSED. Trying again in 1 seconds.: ConnectionRefusedError: [Errno 111] ECONNREFUSED',
+      '2026-12-06 00:54:30.201 10583 ERROR oslo.messaging._drivers.impl_rabbit [-] Connection failed: [Errno 111] ECONNREFUSED (retrying in 0 seconds): ConnectionRefusedError: [Errno 111] ECONNREFUSED',
+    ];
+    for (const l of amqp) assert.ok(AMQP_RECONNECT.pattern.test(l), l);
+    const db = "2026-12-06 00:49:22.591 10581 ERROR oslo_db.sqlalchemy.engines [-] Database connection was found disconnected; reconnecting: oslo_db.exception.DBConnectionError: (pymysql.err.OperationalError) (2013, 'Lost connection to MySQL server during query')";
+    assert.ok(DATABASE_RECONNECT.pattern.test(db));
+    const trove = [
+      '2026-11-22 05:47:43.883 7718 ERROR trove.guestagent.api [-] Error calling get_filesystem_stats: oslo_messaging.exceptions.MessagingTimeout: Timed out waiting for a reply to message ID 3986931715654e75b598c619e24869f7',
+      "2026-12-06 00:52:50.100 10583 ERROR trove.common.wsgi [-] 16d30ba9-dcba-4eed-8ebe-b11d264aca68: (pymysql.err.OperationalError) (2013, 'Lost connection to MySQL server during query')",
+    ];
+    for (const l of trove) for (const a of [AMQP_RECONNECT, DATABASE_RECONNECT]) assert.ok(!a.pattern.test(l), `${a.reason} must not explain: ${l}`);
   });
 });
