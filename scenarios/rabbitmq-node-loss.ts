@@ -1,4 +1,7 @@
-// One RabbitMQ node is lost, partitioned from the others or stopped. Under
+// One RabbitMQ node is lost, partitioned from the others (its cluster traffic:
+// epmd and Erlang distribution, `rabbitmq.clusterPorts`; a whole-node cut
+// would also cut its Galera and Trove links and judge those instead) or
+// stopped. Under
 // pause_minority (the documents' clusters, and the lab's default) the minority
 // node pauses itself and the majority keeps running; what a guest sees through
 // the management VIP: the listeners of majority nodes keep answering, the
@@ -27,9 +30,9 @@ export function rabbitmqNodeLoss(env: Environment, node: string, loss: Loss): Sc
   const lanes = vip ? Object.entries(vip.ports).filter(([p]) => p.startsWith('amqp-')).map(([p, port]) => ({ lane: `guest AMQP ${vip.hostname}:${port} (${p})`, port, backend: p.slice('amqp-'.length) })) : [];
   return {
     id: `rabbitmq-${loss}-${node}`,
-    title: `RabbitMQ node ${node} is lost: ${loss === 'stop' ? 'stopped' : `partitioned from ${others.join(', ')}`}`,
+    title: `RabbitMQ node ${node} is lost: ${loss === 'stop' ? 'stopped' : `partitioned from ${others.join(', ')} (RabbitMQ cluster ports ${rabbit.clusterPorts.join(', ')})`}`,
     feature: 'RabbitMQ node loss',
-    fault: (ctx) => (loss === 'stop' ? stopService(ctx, rabbit.service, node) : partitionNode(ctx, node, others)),
+    fault: (ctx) => (loss === 'stop' ? stopService(ctx, rabbit.service, node) : partitionNode(ctx, node, others, { tcpPorts: rabbit.clusterPorts })),
     probes: (site, maxDurationMs): ScenarioProbe[] =>
       lanes.map((l) => ({ lane: l.lane, live: false, probe: guestAmqpProbe(site.remote, { node: vip!.probeFrom!, host: vip!.hostname!, port: l.port, maxDurationMs }) })),
     whileInjected: async (site) => {

@@ -121,6 +121,8 @@ const rabbitmq = z.strictObject({
   service: name,
   ctlCommand: z.string().default('rabbitmqctl'),
   partitionHandling: z.enum(['ignore', 'pause_minority', 'autoheal', 'pause_if_all_down']).default('pause_minority'),
+  /** epmd and Erlang distribution: what a RabbitMQ partition cuts (clients and the node's other services keep their links). */
+  clusterPorts: z.array(port).min(1).default([4369, 25672]),
   management: z.strictObject({ url: httpUrl, username: z.string(), password: secretRef }).optional(),
 });
 
