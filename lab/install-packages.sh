@@ -7,7 +7,7 @@ set -euo pipefail
 
 PACKAGES=(
   # network and node plumbing
-  iproute2 iptables iputils-ping procps psmisc socat rsync curl ca-certificates
+  iproute2 iptables iputils-ping iputils-arping procps psmisc socat rsync curl ca-certificates
   openssh-server openssh-client supervisor xinetd
   # each node's init: reaps orphans at once, as systemd does (see lab/steps/nodes.ts)
   tini

@@ -215,6 +215,8 @@ describe('lab cloud namespace micro-VMs with the real openstack CLI', function (
     const userData = readFileSync(join(FIX, 'trove-userdata.txt'), 'utf8').replaceAll('10\\.50\\.', '198\\.19\\.').replaceAll('"10.50."', '"198.19."');
     assert.match(userData, /198\\\.19\\\./, 'the documents\' script, adapted to 198.19.');
     writeFileSync(join(dir, 'db-userdata'), userData);
+    // As if a VM deleted a moment ago had this address: the client's cache holds another MAC.
+    must(['ip', '-n', CLIENT, 'neigh', 'replace', '198.19.50.10', 'lladdr', '02:00:00:00:00:99', 'dev', 'eth0', 'nud', 'stale']);
     const t0 = Date.now();
     const s = await osJson('server', 'create', '--flavor', 'vmt.small', '--image', 'vmt-db-image', '--nic', `port-id=${ids.dbTenantPort}`, '--nic', `port-id=${ids.dbMgmtPort}`, '--key-name', 'vmt-key', '--user-data', join(dir, 'db-userdata'), 'vmtest-db1');
     const id = String(s.id);
@@ -241,6 +243,8 @@ describe('lab cloud namespace micro-VMs with the real openstack CLI', function (
     const routes = must(['ip', '-n', ns, 'route', 'show']);
     assert.match(routes, /^default via 198\.18\.222\.1 dev eth0/m, 'default route through the tenant subnet\'s gateway');
     assert.doesNotMatch(routes, /via .* dev eth1/, 'nothing routed via trove-mgmt (no gateway there)');
+    // The VM announced its addresses (gratuitous ARP): the stale MAC is replaced before any traffic.
+    assert.match(must(['ip', '-n', CLIENT, 'neigh', 'show', '198.19.50.10']), new RegExp(`lladdr ${ids.dbMgmtMac}`, 'i'), "the client's ARP cache has the new VM's MAC");
     assert.equal(must(['ip', 'netns', 'exec', CLIENT, 'ping', '-c1', '-W2', '198.19.50.10']).includes('1 received'), true, 'reachable over the mgmt bridge');
 
     assert.equal(inVm(id, ['hostname']).trim(), 'vmtest-db1');

@@ -22,6 +22,7 @@ import type { VmDriver, VmPortInfo, VmPower } from '../vm-driver.ts';
 import { adoptAll, livePids, pidFiles, powerOf, readManifest, supervisorSocket, vmIdsOnDisk, writeManifest, type VmLeg, type VmManifest } from './adopt.ts';
 import {
   addLeg,
+  announceAddresses,
   addRoute,
   bridgeExists,
   createNamespace,
@@ -274,6 +275,7 @@ export class NamespaceVmDriver implements VmDriver {
         await addLeg(this.host, { switchNs: this.opts.switchNamespace, bridge: leg.bridge, switchIf: leg.switchIf, vmNs: l.ns, ifname: leg.ifname, addresses: leg.addresses, ...(leg.mac ? { mac: leg.mac } : {}) });
       }
       for (const r of routes) await addRoute(this.host, l.ns, r);
+      await Promise.all(legs.map((leg) => announceAddresses(this.host, { vmNs: l.ns, ifname: leg.ifname, addresses: leg.addresses })));
       await makeUts(this.host, l.uts, hostname);
       this.writeEtc(l, m, ports, parsed, key, program?.program);
       if (m.sshd && !existsSync(join(l.etc, 'ssh', 'ssh_host_ed25519_key'))) {

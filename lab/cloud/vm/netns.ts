@@ -65,10 +65,8 @@ export async function namespaceExists(host: Host, ns: string): Promise<boolean> 
 
 export async function createNamespace(host: Host, ns: string): Promise<void> {
   if (!(await namespaceExists(host, ns))) await host.run(['ip', 'netns', 'add', ns]);
-  // A gratuitous ARP when each interface comes up, as cloud images do: a VM
-  // that gets a just-deleted VM's address (and a new MAC) then corrects its
-  // neighbours' ARP caches at once instead of being unreachable until they
-  // expire the old entry (up to a minute; seen as SQL ETIMEDOUT in the lab tests).
+  // The kernel's gratuitous ARP when an interface comes up (arp_notify), as
+  // cloud images have it; see announceAddresses for why it is not enough alone.
   await host.run(['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv4.conf.all.arp_notify=1']);
   await host.run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
 }
@@ -116,6 +114,23 @@ export async function addLeg(host: Host, leg: LegSpec): Promise<void> {
   if (leg.mtu) await host.run(['ip', '-n', leg.vmNs, 'link', 'set', leg.ifname, 'mtu', String(leg.mtu)]);
   for (const a of leg.addresses) await host.run(['ip', '-n', leg.vmNs, 'addr', 'add', a, 'dev', leg.ifname]);
   await host.run(['ip', '-n', leg.vmNs, 'link', 'set', leg.ifname, 'up']);
+}
+
+/**
+ * Gratuitous ARP for each address of a leg, twice a second apart (iputils
+ * arping -U). A VM that gets a just-deleted VM's address (with a new MAC) must
+ * correct its neighbours' caches, or the harness keeps sending to the old MAC
+ * until its entry goes stale and fails (9 s measured in the lab tests). The
+ * kernel's own announcement at link up can reach the bridge before the bridge
+ * port forwards, so it is sent again from user space once the leg is up.
+ * Best effort: a VM without arping still works, only slower to reach.
+ */
+export async function announceAddresses(host: Host, leg: Pick<LegSpec, 'vmNs' | 'ifname' | 'addresses'>): Promise<void> {
+  for (const a of leg.addresses) {
+    const ip = a.split('/')[0]!;
+    if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip)) continue;
+    await host.run(['ip', 'netns', 'exec', leg.vmNs, 'arping', '-q', '-U', '-c', '2', '-w', '3', '-I', leg.ifname, ip], true, 10_000);
+  }
 }
 
 export async function setLinkUp(host: Host, ns: string, ifname: string, up: boolean): Promise<void> {
