@@ -14,6 +14,7 @@ import { readVipHolders } from '../lib/checks/vip.ts';
 import { holderChangeLabels } from '../lib/report/timeline.ts';
 import { waitUntil } from '../lib/harness/wait.ts';
 import type { Scenario, ScenarioProbe } from '../lib/scenario/scenario.ts';
+import { QUERY_CUT_BY_VIP_MOVE } from '../lib/checks/trove-log-allowances.ts';
 
 /**
  * What the measurement adds to keepalived's own bound: the holder probe's
@@ -90,6 +91,11 @@ export function keepalivedMasterFailure(env: Environment, vipName: string, mode:
         ...(mode === 'crash' ? { staleVipOnCrashedMaster: holders.includes(from) ? 'yes (split brain until keepalived starts again)' : 'no' } : {}),
       };
     },
+    // After the heal the healed master preempts its VIP back once it has been
+    // BACKUP for the master-down interval (about the silent bound): a second
+    // move, seconds after the recovery checks pass. The probes record until
+    // one holder has kept the VIP for twice that bound since the heal.
+    settled: (histories, healedAt) => stableHolder((histories[`VIP ${vipName} holders`] ?? []) as VipSample[], healedAt, 2 * keepalivedBound(vip.keepalived.advertIntSeconds, vip.keepalived.backupPriority)),
     judge: (histories, window) => {
       const samples = (histories[`VIP ${vipName} holders`] ?? []) as VipSample[];
       // The fault takes effect somewhere inside the injecting command (a clean
@@ -126,12 +132,26 @@ export function keepalivedMasterFailure(env: Environment, vipName: string, mode:
       }
       return { findings, figures };
     },
-    // On the VIP that carries the database endpoint, every pooled connection
-    // through the old holder dies: oslo.db's reconnects are explained for every
-    // judged scenario (lib/checks/trove-log-allowances.ts).
-    troveLogs: { mode: 'judge' },
+    // On the VIP that carries the database endpoint, every connection through
+    // the old holder dies: oslo.db's reconnects are explained for every judged
+    // scenario, and a request whose query was in flight then fails
+    // (lib/checks/trove-log-allowances.ts).
+    troveLogs: { mode: 'judge', allow: vip.address === env.galera?.endpoint.host ? [QUERY_CUT_BY_VIP_MOVE] : [] },
     recoveryBoundMs: 60_000,
   };
+}
+
+/** One single holder, unchanged for `stableMs` since the heal (or since it last changed, if later). */
+export function stableHolder(samples: readonly VipSample[], healedAt: number, stableMs: number): { done: boolean; seen: string } {
+  const last = samples[samples.length - 1];
+  if (!last || last.t < healedAt) return { done: false, seen: 'no holder sample since the heal yet' };
+  const key = (x: VipSample) => `${x.holders.join('+') || 'none'}${x.unknown.length ? ` (unknown ${x.unknown.join('+')})` : ''}`;
+  let since = last.t;
+  for (let i = samples.length - 1; i >= 0 && samples[i]!.t >= healedAt && key(samples[i]!) === key(last); i--) since = samples[i]!.t;
+  since = Math.max(since, healedAt);
+  const steadyMs = Math.round(last.t - since);
+  const single = last.holders.length === 1 && last.unknown.length === 0;
+  return { done: single && steadyMs >= stableMs, seen: `holder ${key(last)} for ${steadyMs} ms (wanted one holder for ${stableMs} ms)` };
 }
 
 /** Every VIP and every mode that can be injected on it without cutting the harness's own path. */

@@ -105,6 +105,15 @@ async function injectAndJudge(site: Site, scenario: Scenario, fault: Fault, { in
         { timeoutMs: scenario.recoveryBoundMs, intervalMs: 1000 },
       ),
     );
+    if (scenario.settled) {
+      await step('what the fault set in motion comes to rest', () =>
+        waitUntil(
+          `${scenario.title}: settled after the heal`,
+          async () => scenario.settled!(Object.fromEntries(probes.filter((p) => p.live).map((p) => [p.lane, p.probe.history()])), healedAt),
+          { timeoutMs: scenario.recoveryBoundMs, intervalMs: 200 },
+        ),
+      );
+    }
     await step('probes see the recovery', () =>
       waitUntil(
         'successful samples from every probe after the heal',

@@ -42,6 +42,14 @@ export interface Scenario {
   /** After heal, every health check must pass within this bound. */
   recoveryBoundMs: number;
   /**
+   * After the recovery, before the probes stop: whether what the fault set in
+   * motion has come to rest (e.g. a healed keepalived master preempting its VIP
+   * back), judged from the live probes' histories; the probes keep recording
+   * until it has (bounded by recoveryBoundMs), so a late second move is measured
+   * rather than cut in half by the end of the probe.
+   */
+  settled?(histories: Record<string, History>, healedAt: number): { done: boolean; seen: string };
+  /**
    * The Trove service logs from the baseline to the end of the recovery:
    * 'judge' fails the scenario on any ERROR/Traceback record not allowed below;
    * 'report' only attaches them (say why in reportOnlyBecause).

@@ -54,7 +54,9 @@ describe('guest probe loops (run locally)', function () {
     const outages = outageWindows(history);
     assert.equal(outages.windows.length, 1, JSON.stringify(outages.windows));
     const w = outages.windows[0]!;
-    assert.deepEqual(w.details, ['connect-ECONNREFUSED']);
+    // Refused while the broker is down; a handshake caught by the close itself is reset (seen once in a full run).
+    assert.ok(w.details.includes('connect-ECONNREFUSED'), JSON.stringify(w.details));
+    assert.deepEqual(w.details.filter((d) => d !== 'connect-ECONNREFUSED' && d !== 'reply-ECONNRESET'), [], JSON.stringify(w.details));
     // The window lies where we made it, on our clock (generous margins for a busy machine).
     assert.ok(w.start >= downAt - 100 && w.start <= downAt + 300, `outage starts ${w.start - downAt} ms after the broker went down`);
     assert.ok(w.end >= upAt - 100 && w.end <= upAt + 400, `outage ends ${w.end - upAt} ms after the broker came back`);

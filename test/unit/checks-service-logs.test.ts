@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describeLogErrors, errorRecords, judgeLogs, type LogTail } from '../../lib/checks/service-logs.ts';
-import { AMQP_RECONNECT, DATABASE_RECONNECT } from '../../lib/checks/trove-log-allowances.ts';
+import { AMQP_RECONNECT, DATABASE_RECONNECT, QUERY_CUT_BY_VIP_MOVE } from '../../lib/checks/trove-log-allowances.ts';
 
 const log = { service: 'trove-conductor', node: 'ctl2', file: '/var/log/trove/trove-conductor.log' };
 // oslo.log lines as Trove 18 writes them (date, time, pid, level, logger, context).
@@ -75,5 +75,8 @@ describe('service log checks', () => {
       "2026-12-06 00:52:50.100 10583 ERROR trove.common.wsgi [-] 16d30ba9-dcba-4eed-8ebe-b11d264aca68: (pymysql.err.OperationalError) (2013, 'Lost connection to MySQL server during query')",
     ];
     for (const l of trove) for (const a of [AMQP_RECONNECT, DATABASE_RECONNECT]) assert.ok(!a.pattern.test(l), `${a.reason} must not explain: ${l}`);
+    assert.ok(QUERY_CUT_BY_VIP_MOVE.pattern.test(trove[1]!), 'the request cut by a database VIP move');
+    assert.ok(!QUERY_CUT_BY_VIP_MOVE.pattern.test(trove[0]!));
+    assert.ok(!QUERY_CUT_BY_VIP_MOVE.pattern.test("2026-12-06 00:52:50.100 10583 ERROR trove.common.wsgi [-] 16d3: (pymysql.err.OperationalError) (1213, 'Deadlock found when trying to get lock')"));
   });
 });
