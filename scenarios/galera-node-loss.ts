@@ -1,9 +1,9 @@
 // One Galera node is lost, by a clean stop of its database server or by a
-// network partition of its replication traffic (only Galera's ports: the
-// node's RabbitMQ and Trove services keep their links, so what is judged is
-// Galera's own partition handling; a whole-node partition is RabbitMQ's scenario): the others stay Primary with size N-1 and keep taking
-// writes through the load-balanced endpoint, no acknowledged write is lost, and
-// after the heal the node rejoins Synced.
+// network partition of its replication traffic (galera.replicationPorts only:
+// the node's RabbitMQ and Trove services keep their links, so what is judged
+// is Galera's own partition handling): the others stay Primary with size N-1
+// and keep taking writes through the load-balanced endpoint, no acknowledged
+// write is lost, and after the heal the node rejoins Synced.
 import type { Environment } from '../lib/env/schema.ts';
 import { partitionNode, stopGaleraNode } from '../lib/faults/index.ts';
 import { sqlEndpointFromEnv, sqlWriteProbe, type SqlWriteProbe } from '../lib/probes/index.ts';

@@ -1,7 +1,7 @@
 // partitionNode: cut `node` off from `from` with iptables DROP rules on `node`
 // (both directions, so neither side's packets arrive); with `tcpPorts`, only
-// the traffic of those ports (one cluster: Galera's replication, say). Rules carry the comment
-// trove-ha:<fault id>; the inverse deletes exactly those. Only the addresses the
+// the traffic of those ports (one cluster: Galera's replication, say). Rules
+// carry the comment trove-ha:<fault id>; the inverse deletes exactly those. Only the addresses the
 // environment gives for the peers are cut: on a site whose cluster traffic
 // uses other networks, partition those addresses with another fault.
 import { ConfigError } from '../env/errors.ts';
