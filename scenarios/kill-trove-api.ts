@@ -10,11 +10,27 @@ import { failedRequests, outageWindows } from '../lib/checks/history.ts';
 import { pass, fail } from '../lib/checks/finding.ts';
 import { waitUntil } from '../lib/harness/wait.ts';
 import type { Scenario } from '../lib/scenario/scenario.ts';
+import type { HistoryEntry } from '../lib/probes/history.ts';
 
 /** Longest run of consecutive failures tolerated: HAProxy's fall x inter plus a request timeout. */
 const MAX_OUTAGE_MS = 12_000;
 /** Successful requests required while the service is dead. */
 const SUCCESSES_DURING_FAULT = 10;
+/**
+ * Consecutive successes that end the API lane before the probes stop. The
+ * first request a restarted trove-api takes waits for its worker to start
+ * (2.3 s on an idle lab, over the probe's 5 s on a loaded one): HAProxy still
+ * sends to a backend whose restart was quicker than its fall x inter. That
+ * request is reported as a failed request, and recovery means a clean run after it.
+ */
+const RECOVERED_RUN = 5;
+
+/** The requests from the last failure on, when they are all successes. */
+export function trailingSuccesses(h: readonly HistoryEntry[]): number {
+  let n = 0;
+  for (let i = h.length - 1; i >= 0 && h[i]!.ok; i--) n++;
+  return n;
+}
 
 export function killTroveApi(env: Environment, node: string): Scenario {
   const service = env.trove.services.api;
@@ -40,6 +56,11 @@ export function killTroveApi(env: Environment, node: string): Scenario {
       );
       return { successesReachedAfterMs: ms };
     },
+    settled: (histories, healedAt) => {
+      const after = (histories[lane] ?? []).filter((e) => e.t > healedAt);
+      const run = trailingSuccesses(after);
+      return { done: run >= RECOVERED_RUN, seen: `${run} consecutive successful requests since the last failure after the heal (${after.length} made)` };
+    },
     judge: (histories, window) => {
       const h = histories[lane] ?? [];
       const during = h.filter((e) => e.t >= window.injectedAt && e.t <= (window.healStartedAt ?? Infinity));
@@ -47,13 +68,14 @@ export function killTroveApi(env: Environment, node: string): Scenario {
       const requests = failedRequests(h, { subject: lane });
       const outage = outageWindows(h, { subject: lane, maxOutageMs: MAX_OUTAGE_MS });
       const okDuring = during.filter((e) => e.ok).length;
-      const lastAfter = after.slice(-5);
+      const lastAfter = after.slice(-RECOVERED_RUN);
+      const failedAfter = after.filter((e) => !e.ok);
       const findings = [
         ...outage.findings,
         okDuring >= SUCCESSES_DURING_FAULT ? pass('api.keeps-answering', lane, `${okDuring} of ${during.length} requests succeeded while trove-api was dead on ${node}`) : fail('api.keeps-answering', lane, `only ${okDuring} of ${during.length} requests succeeded while trove-api was dead on ${node}`),
         lastAfter.length > 0 && lastAfter.every((e) => e.ok) ? pass('api.recovered', lane, 'the last requests after the heal all succeeded') : fail('api.recovered', lane, `requests still fail after the heal: ${lastAfter.map((e) => e.detail).join(', ') || 'none made'}`),
       ];
-      return { findings, figures: { requests: requests.total, failedRequests: requests.failed, failuresByKind: JSON.stringify(requests.byDetail), requestsDuringFault: during.length, okDuringFault: okDuring, longestOutageMs: outage.longestMs } };
+      return { findings, figures: { requests: requests.total, failedRequests: requests.failed, failuresByKind: JSON.stringify(requests.byDetail), requestsDuringFault: during.length, okDuringFault: okDuring, longestOutageMs: outage.longestMs, failedAfterHeal: failedAfter.length, failedAfterHealKinds: failedAfter.map((e) => e.detail).join(', ') || 'none', slowestAfterHealMs: Math.max(0, ...after.map((e) => e.latencyMs)) } };
     },
     troveLogs: { mode: 'judge' },
     recoveryBoundMs: 60_000,
