@@ -9,11 +9,19 @@ const name = z
   .regex(/^[a-z][a-z0-9-]*$/, 'a lower-case name: letters, digits and dashes, starting with a letter');
 
 // IPv4 dotted quad; the harness only speaks IPv4 to the sites it tests today.
-const ipv4 = z
-  .string()
-  .regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/, 'an IPv4 address like 198.18.0.10');
+const IPV4 = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}';
+const ipv4 = z.string().regex(new RegExp(`^${IPV4}$`), 'an IPv4 address like 198.18.0.10');
 
 const port = z.number().int().min(1).max(65535);
+/** `<IPv4>:<port>` as HAProxy writes a server address, e.g. 127.0.0.1:25670. */
+const ipv4Port = z
+  .string()
+  .regex(new RegExp(`^${IPV4}:\\d{1,5}$`), 'an address and port like 127.0.0.1:25670')
+  .refine((s) => {
+    // Only a well-formed value has a port to judge; the others already have their message.
+    const m = /:(\d{1,5})$/.exec(s);
+    return !m || (Number(m[1]) >= 1 && Number(m[1]) <= 65535);
+  }, 'the port after ":" must be 1-65535');
 const httpUrl = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' });
 const durationMs = z.number().int().positive();
 
@@ -210,6 +218,12 @@ const provision = z.strictObject({
       checkCommand: z.string().default('haproxy -c -f'),
       /** Set net.ipv4.ip_nonlocal_bind=1 on the node (HAProxy binds VIPs the node may not hold). */
       nonlocalBind: z.boolean().default(true),
+      /**
+       * RabbitMQ node (a key of rabbitmq.nodes) -> a relay on the HAProxy node that
+       * forwards to it (e.g. a toxiproxy proxy, to inject link faults on the guests'
+       * path): HAProxy sends the data there and still health-checks RabbitMQ itself.
+       */
+      rabbitmqRelays: z.record(name, ipv4Port).optional(),
     })
     .default({ configPath: '/etc/haproxy/haproxy.cfg', log: '/dev/log', checkCommand: 'haproxy -c -f', nonlocalBind: true }),
   keepalived: z
@@ -242,6 +256,12 @@ const provision = z.strictObject({
     .optional(),
   /** How long a new HAProxy VM may take to become ACTIVE. */
   serverActiveMs: durationMs.default(600_000),
+  /**
+   * How long after ACTIVE a new HAProxy VM may take to print its SSH host keys on
+   * its console (cloud-init's keys-to-console, at the end of the first boot):
+   * provisioning pins them from there.
+   */
+  consoleHostKeysMs: durationMs.default(600_000),
 });
 
 const timeouts = z
@@ -360,6 +380,7 @@ export const environmentSchema = z
 type RawEnvironment = {
   nodes: Record<string, unknown>;
   vips: Record<string, unknown>;
+  rabbitmq?: { nodes: Record<string, string> };
   provision?: z.infer<typeof provision>;
 };
 
@@ -386,6 +407,12 @@ function checkProvisionRefs(env: RawEnvironment, ctx: z.RefinementCtx): void {
   p.swift.nodes.forEach((n, i) => {
     if (!(n in env.nodes)) ctx.addIssue({ code: 'custom', path: ['provision', 'swift', 'nodes', i], message: `names node "${n}", which is not in nodes` });
   });
+  const rabbitNodes = Object.keys(env.rabbitmq?.nodes ?? {});
+  for (const n of Object.keys(p.haproxy.rabbitmqRelays ?? {})) {
+    if (!rabbitNodes.includes(n)) {
+      ctx.addIssue({ code: 'custom', path: ['provision', 'haproxy', 'rabbitmqRelays', n], message: `names RabbitMQ node "${n}", which is not in rabbitmq.nodes (have: ${rabbitNodes.join(', ') || 'none: add the rabbitmq section'})` });
+    }
+  }
 }
 
 export type Environment = z.infer<typeof environmentSchema>;

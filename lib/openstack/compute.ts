@@ -1,6 +1,7 @@
 // Nova (catalog type "compute") and Glance (type "image") look-ups and server
-// create/show/wait, the subset the provisioning helpers use. Requests use the
-// base microversion (2.1): a server then names its flavor and image by id.
+// create/show/wait/console log, the subset the provisioning helpers use.
+// Requests use the base microversion (2.1): a server then names its flavor and
+// image by id.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isHttpError } from './http-error.ts';
 import type { KeystoneSession } from './keystone.ts';
@@ -93,6 +94,17 @@ export class ComputeClient {
       if (Date.now() > deadline) throw new Error(`server ${s.name} (${id}) not ACTIVE after ${timeoutMs / 1000} s (status ${s.status})`);
       await sleep(pollMs);
     }
+  }
+
+  /**
+   * The server's console log (POST /servers/{id}/action os-getConsoleOutput;
+   * length null: all Nova keeps). Nova answers 409 while the server cannot
+   * give one yet and 501 when its driver has no console log at all.
+   */
+  async consoleOutput(id: string): Promise<string> {
+    const r = await this.session.request<{ output: string }>('compute', 'POST', `servers/${id}/action`, { json: { 'os-getConsoleOutput': { length: null } } });
+    if (typeof r.body?.output !== 'string') throw new Error(`compute: os-getConsoleOutput of server ${id} answered without an "output" string`);
+    return r.body.output;
   }
 
   async flavorNamed(name: string): Promise<Flavor | undefined> {

@@ -42,5 +42,7 @@ export function countChanges(changes: Change[]): Record<ChangeAction, number> {
 
 export function formatChange(c: Change, dryRun: boolean): string {
   const verb = dryRun ? { create: 'would create', update: 'would update', unchanged: 'unchanged', drift: 'DRIFT' }[c.action] : { create: 'created', update: 'updated', unchanged: 'unchanged', drift: 'DRIFT' }[c.action];
-  return `${verb.padEnd(12)} ${c.object}${c.detail ? `: ${c.detail}` : ''}`;
+  // One change, one line: a detail that quotes a tool's multi-line output is folded.
+  const detail = c.detail?.trim().replace(/\s*\n\s*/g, ' | ');
+  return `${verb.padEnd(12)} ${c.object}${detail ? `: ${detail}` : ''}`;
 }

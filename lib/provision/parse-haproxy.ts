@@ -8,6 +8,10 @@ export interface ParsedServer {
   port: number;
   check: boolean;
   backup: boolean;
+  /** `addr`: where the health check goes instead of `address` (a relay carries the data). */
+  checkAddress?: string;
+  /** `port`: the port the health check uses instead of `port`. */
+  checkPort?: number;
 }
 
 export interface ParsedProxy {
@@ -50,7 +54,22 @@ export function parseHaproxyConfig(text: string): ParsedHaproxy {
     else if (words[0] === 'mode') current.mode = words[1];
     else if (words[0] === 'server') {
       const [address, port] = splitHostPort(words[2] ?? '');
-      current.servers.push({ name: words[1]!, address, port, check: words.includes('check'), backup: words.includes('backup') });
+      // Server options come after the address; `addr` and `port` take one argument each.
+      const option = (key: string) => {
+        const i = words.indexOf(key, 3);
+        return i > 0 ? words[i + 1] : undefined;
+      };
+      const checkAddress = option('addr');
+      const checkPort = option('port');
+      current.servers.push({
+        name: words[1]!,
+        address,
+        port,
+        check: words.includes('check'),
+        backup: words.includes('backup'),
+        ...(checkAddress !== undefined ? { checkAddress } : {}),
+        ...(checkPort !== undefined ? { checkPort: Number(checkPort) } : {}),
+      });
     }
   }
   return out;

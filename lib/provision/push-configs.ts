@@ -2,8 +2,10 @@
 // every trove-mgmt HAProxy node, rendered from the environment and pushed over
 // SSH. A file that already has the rendered content is left alone; a new one is
 // written beside the old, checked there by the real tool (haproxy -c,
-// keepalived -t), moved into place and the service reloaded: HAProxy restarted,
-// keepalived sent HUP (it re-reads its config and keeps the VIP it holds).
+// keepalived -t), moved into place and put into effect (node-services.ts:
+// reloaded when its service runs, started when it does not, as on a fresh VM).
+// A file already in place whose service is not running (a rebooted node that
+// nothing started) gets its service started.
 import { dirname } from 'node:path';
 import type { Environment } from '../env/schema.ts';
 import { shellQuote } from '../remote/shell-quote.ts';
@@ -11,6 +13,7 @@ import type { RemoteExecutor } from '../remote/types.ts';
 import type { ServiceControl } from '../topology/service-control.ts';
 import type { EnsureContext } from './change.ts';
 import { provisionOf } from './desired.ts';
+import { fileService, type FileService } from './node-services.ts';
 import { renderHaproxyConfig } from './render-haproxy.ts';
 import { renderKeepalivedConfig } from './render-keepalived.ts';
 
@@ -22,7 +25,10 @@ export interface NodeFile {
   content: string;
   /** Command that takes the file path as its last word and exits non-zero on a bad config. */
   checkCommand: string;
-  reload: () => Promise<void>;
+  /** Puts a new file into effect; may say how ("restarted", "started"), for the report. */
+  reload: () => Promise<string | void>;
+  /** The service that runs with this file, if one must: started when found stopped, even with the file unchanged. */
+  service?: FileService;
 }
 
 export class ConfigCheckError extends Error {
@@ -42,6 +48,7 @@ export async function ensureNodeFile(ctx: EnsureContext, remote: RemoteExecutor,
   const exists = current.code === 0;
   if (exists && current.stdout === f.content) {
     ctx.record({ action: 'unchanged', object: what });
+    if (f.service) await ensureServiceRunning(ctx, f.service);
     return;
   }
   const detail = exists ? `${changedLines(current.stdout, f.content)} lines differ` : 'new file';
@@ -58,8 +65,19 @@ export async function ensureNodeFile(ctx: EnsureContext, remote: RemoteExecutor,
     throw new ConfigCheckError(f, `${check.stdout}${check.stderr}`);
   }
   await remote.exec(f.node, `mv -f ${shellQuote(staged)} ${shellQuote(f.path)}`);
-  await f.reload();
-  ctx.record({ action, object: what, detail: `${detail}; checked, installed, reloaded` });
+  const how = await f.reload();
+  ctx.record({ action, object: what, detail: `${detail}; checked, installed, ${how || 'reloaded'}` });
+}
+
+/** The file is in place; its service must also run (nothing else starts it on a node provisioning owns). */
+async function ensureServiceRunning(ctx: EnsureContext, service: FileService): Promise<void> {
+  const status = await service.status();
+  if (status.running) {
+    ctx.record({ action: 'unchanged', object: service.object, detail: status.state });
+    return;
+  }
+  if (!ctx.dryRun) await service.start();
+  ctx.record({ action: 'update', object: service.object, detail: `${ctx.dryRun ? 'start' : 'started'} (was ${status.state})` });
 }
 
 /** HAProxy binds the VIPs of its cluster on every member, also where keepalived holds none of them. */
@@ -85,6 +103,9 @@ export function nodeFiles(env: Environment, control: ServiceControl, node: strin
   const missing = (what: string) => async () => {
     throw new Error(`${what} on ${node} was changed but cannot be reloaded: no service for it in the environment (haproxy.service / vips.*.keepalived.service)`);
   };
+  const haproxy = haproxyService ? fileService(control, haproxyService, node, 'restart') : undefined;
+  // HUP, not a restart: keepalived re-reads its config and keeps the VIP it holds.
+  const keepalived = fileService(control, keepalivedService, node, 'hup');
   return [
     {
       node,
@@ -92,7 +113,8 @@ export function nodeFiles(env: Environment, control: ServiceControl, node: strin
       path: p.haproxy.configPath,
       content: renderHaproxyConfig(env, node),
       checkCommand: p.haproxy.checkCommand,
-      reload: haproxyService ? () => control.restart(haproxyService, node) : missing('haproxy.cfg'),
+      reload: haproxy ? () => haproxy.apply() : missing('haproxy.cfg'),
+      ...(haproxy ? { service: haproxy } : {}),
     },
     {
       node,
@@ -100,7 +122,8 @@ export function nodeFiles(env: Environment, control: ServiceControl, node: strin
       path: p.keepalived.configPath,
       content: renderKeepalivedConfig(env, node),
       checkCommand: p.keepalived.checkCommand,
-      reload: () => control.kill(keepalivedService, node, 'HUP'),
+      reload: () => keepalived.apply(),
+      service: keepalived,
     },
   ];
 }

@@ -2,16 +2,28 @@
 // VIPs' `swift` port and one listener per RabbitMQ node on the VIPs'
 // `amqp-<node>` ports (seed 000, 3.4.1: 5670 -> ctl1, 5671 -> ctl2, 5672 -> ctl3),
 // bound on the VIPs of the node's cluster (the node needs
-// net.ipv4.ip_nonlocal_bind=1 to bind a VIP it does not hold).
+// net.ipv4.ip_nonlocal_bind=1 to bind a VIP it does not hold). With
+// provision.haproxy.rabbitmqRelays, a RabbitMQ listener sends its data to the
+// relay on the node (the lab's toxiproxy) and health-checks RabbitMQ itself
+// (`check addr <node> port <port>`), so a fault injected in the relay degrades
+// the guests' path without HAProxy marking the node down.
 import { ConfigError } from '../env/errors.ts';
 import type { Environment } from '../env/schema.ts';
 import { provisionOf, vipAddress } from './desired.ts';
+
+export interface ListenerServer {
+  name: string;
+  address: string;
+  port: number;
+  /** Where the health check goes when it is not where the data goes (a relay in between). */
+  checkAt?: { address: string; port: number };
+}
 
 export interface Listener {
   name: string;
   port: number;
   balance?: string;
-  servers: { name: string; address: string; port: number }[];
+  servers: ListenerServer[];
 }
 
 /** The cluster of trove-mgmt networks a node serves. */
@@ -37,10 +49,22 @@ export function mgmtListeners(env: Environment, node: string): Listener[] {
     servers: p.swift.nodes.map((n) => ({ name: n, address: env.nodes[n]!.address, port: p.swift.port })),
   };
   if (!env.rabbitmq) throw new ConfigError('provision needs the rabbitmq section: one HAProxy listener is rendered per RabbitMQ node');
-  const rabbit = Object.keys(env.rabbitmq.nodes).map(
-    (n, i): Listener => ({ name: `rabbitmq${i + 1}`, port: vipPorts(`amqp-${n}`), servers: [{ name: n, address: env.nodes[n]!.address, port: p.rabbitmqPort }] }),
-  );
+  const rabbit = Object.keys(env.rabbitmq.nodes).map((n, i): Listener => ({ name: `rabbitmq${i + 1}`, port: vipPorts(`amqp-${n}`), servers: [rabbitServer(env, n)] }));
   return [swift, ...rabbit];
+}
+
+function rabbitServer(env: Environment, n: string): ListenerServer {
+  const p = provisionOf(env);
+  const direct = { address: env.nodes[n]!.address, port: p.rabbitmqPort };
+  const relay = p.haproxy.rabbitmqRelays?.[n];
+  if (!relay) return { name: n, ...direct };
+  const [address, port] = relay.split(':');
+  return { name: n, address: address!, port: Number(port), checkAt: direct };
+}
+
+function serverLine(s: ListenerServer): string {
+  const check = s.checkAt ? `check addr ${s.checkAt.address} port ${s.checkAt.port}` : 'check';
+  return `    server ${s.name} ${s.address}:${s.port} ${check}`;
 }
 
 export function renderHaproxyConfig(env: Environment, node: string): string {
@@ -52,7 +76,7 @@ export function renderHaproxyConfig(env: Environment, node: string): string {
 listen ${l.name}
 ${vips.map((v) => `    bind ${v}:${l.port}`).join('\n')}
 ${l.balance ? `    balance ${l.balance}\n` : ''}    default-server inter 2s rise 2 fall 2
-${l.servers.map((s) => `    server ${s.name} ${s.address}:${s.port} check`).join('\n')}
+${l.servers.map(serverLine).join('\n')}
 `;
   return `# HAProxy of ${node}, trove-mgmt proxy of ${env.name}; written by trove-ha provision (lib/provision/render-haproxy.ts).
 global

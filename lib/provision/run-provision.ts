@@ -1,6 +1,7 @@
-// One `trove-ha provision` run: the OpenStack objects, then the configs on the
-// HAProxy nodes, then the lint of the result. Each part is optional; a dry run
-// reads everything and changes nothing.
+// One `trove-ha provision` run: the OpenStack objects, then the HAProxy nodes
+// (their SSH host keys pinned from their consoles, their configs pushed), then
+// the lint of the result. Each part is optional; a dry run reads everything
+// and changes nothing.
 import { describeFindings, failures, type Finding } from '../checks/finding.ts';
 import type { Environment } from '../env/schema.ts';
 import type { KeystoneSession } from '../openstack/keystone.ts';
@@ -13,6 +14,7 @@ import { cloudClients, provisionCloud } from './provision-cloud.ts';
 import { provisionOf } from './desired.ts';
 import { ensureCloudinit, ensureDatastore } from './ensure-trove.ts';
 import { DatabaseClient } from '../openstack/database.ts';
+import { pinHostKeys, proxyServers } from './pin-host-keys.ts';
 import { proxyNodes, provisionNodes } from './push-configs.ts';
 
 export interface ProvisionOptions {
@@ -43,15 +45,20 @@ export async function runProvision(env: Environment, admin: KeystoneSession, rem
     await provisionCloud(ctx, env, clients);
     ms.cloud = Date.now() - t;
   }
-  // A server the dry run would create has no node to read from yet.
-  const unborn = new Set(ctx.changes.filter((c) => c.action === 'create' && c.object.startsWith('server ')).map((c) => c.object.slice('server '.length)));
+  // Servers this run created (a dry run: would create): new keys to pin, and in a dry run no node to read from yet.
+  const createdServers = new Set(ctx.changes.filter((c) => c.action === 'create' && c.object.startsWith('server ')).map((c) => c.object.slice('server '.length)));
   if (o.nodes) {
     t = Date.now();
+    // Before any SSH: a new server's key is unknown until read from its console, and SSH refuses unknown keys.
+    o.onPhase?.('HAProxy nodes: SSH host keys from the server consoles');
+    const p = provisionOf(env);
+    await pinHostKeys(ctx, env, clients.nova, await proxyServers(clients.nova, proxyNodes(env), createdServers), { waitMs: p.consoleHostKeysMs });
     o.onPhase?.('HAProxy nodes: haproxy.cfg and keepalived.conf over SSH');
-    if (o.dryRun && unborn.size) {
-      for (const n of unborn) ctx.record({ action: 'create', object: `haproxy and keepalived config ${n}`, detail: 'once the server boots' });
+    if (o.dryRun && createdServers.size) {
+      for (const n of createdServers) ctx.record({ action: 'create', object: `haproxy and keepalived config ${n}`, detail: 'once the server boots' });
     } else {
-      for (const n of unborn) await waitForSsh(remote, n, env.provision?.serverActiveMs ?? 600_000);
+      // The host key check re-reads the known_hosts file at every connection attempt: the pin just written counts.
+      for (const n of createdServers) await waitForSsh(remote, n, env.provision?.serverActiveMs ?? 600_000);
       await provisionNodes(ctx, env, remote, control);
     }
     ms.nodes = Date.now() - t;
@@ -64,7 +71,7 @@ export async function runProvision(env: Environment, admin: KeystoneSession, rem
     ms.trove = Date.now() - t;
   }
   let findings: Finding[] = [];
-  if (o.lint && !(o.dryRun && unborn.size)) {
+  if (o.lint && !(o.dryRun && createdServers.size)) {
     if (!o.nodes) o.onPhase?.('lint without the nodes: keepalived VRRP checks skipped');
     t = Date.now();
     o.onPhase?.('lint');

@@ -13,10 +13,19 @@ export interface Supervisord {
   stop(): Promise<void>;
 }
 
-/** `programs` maps a program name to its command line. */
-export function startSupervisord(dir: string, programs: Record<string, string>): Supervisord {
+/** A program that supervisord does not start by itself (as a fresh VM's daemons wait for their config). */
+export interface ManualProgram {
+  command: string;
+  autostart: false;
+}
+
+/** `programs` maps a program name to its command line (started with supervisord) or to a ManualProgram. */
+export function startSupervisord(dir: string, programs: Record<string, string | ManualProgram>): Supervisord {
   const conf = join(dir, 'supervisord.conf');
-  const sections = Object.entries(programs).map(([name, command]) => `[program:${name}]\ncommand=${command}\nstartsecs=1\nstopwaitsecs=3\n`);
+  const sections = Object.entries(programs).map(([name, p]) => {
+    const manual = typeof p === 'string' ? '' : 'autostart=false\n';
+    return `[program:${name}]\ncommand=${typeof p === 'string' ? p : p.command}\n${manual}startsecs=1\nstopwaitsecs=3\n`;
+  });
   writeFileSync(
     conf,
     `[unix_http_server]\nfile=${dir}/supervisor.sock\n[supervisord]\nlogfile=${dir}/supervisord.log\npidfile=${dir}/supervisord.pid\nchildlogdir=${dir}\n` +
