@@ -14,6 +14,21 @@ export interface VmPortInfo {
   subnets: NeutronResource[];
 }
 
+/**
+ * Why a server has no console output to show, as Nova tells it:
+ * not-ready → 409 (InstanceNotReady: no machine yet for a server in BUILD),
+ * unavailable → 404 (ConsoleNotAvailable / InstanceNotFound: no machine),
+ * unsupported → 501 (the driver has no consoles at all).
+ */
+export class ConsoleUnavailable extends Error {
+  constructor(
+    readonly reason: 'not-ready' | 'unavailable' | 'unsupported',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface VmDriver {
   readonly name: string;
   /** Start the machine; resolve when it runs (→ ACTIVE), reject to put the server in ERROR. */
@@ -25,6 +40,12 @@ export interface VmDriver {
   start(server: ServerRecord): Promise<void>;
   stop(server: ServerRecord): Promise<void>;
   reboot(server: ServerRecord, hard: boolean): Promise<void>;
+  /**
+   * The machine's console log as a hypervisor keeps it (raw bytes, at most the
+   * last 100 KiB as Nova's libvirt driver returns); the compute API tails and
+   * cleans it. Throws ConsoleUnavailable when there is none.
+   */
+  consoleOutput(server: ServerRecord): Promise<Buffer>;
   /** At start-up, before servers are resumed: what the driver finds of earlier runs (log lines). */
   adopt?(serverIds: string[]): Promise<string[]>;
 }
@@ -55,5 +76,10 @@ export class NullVmDriver implements VmDriver {
 
   async reboot(server: ServerRecord): Promise<void> {
     this.stopped.delete(server.id);
+  }
+
+  /** Nothing runs, so nothing ever printed: Nova answers a driver without consoles with 501. */
+  async consoleOutput(): Promise<Buffer> {
+    throw new ConsoleUnavailable('unsupported', 'The requested functionality is not supported: the lab cloud\'s null VM driver runs no machine, so servers have no console output (vmDriver: namespace has one).');
   }
 }

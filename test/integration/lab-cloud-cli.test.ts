@@ -192,6 +192,8 @@ describe('lab cloud with the real openstack CLI and Trove\'s Python clients', fu
     assert.deepEqual(shown.properties, { role: 'haproxy' });
     assert.equal(shown.key_name, 'lab-key');
     assert.deepEqual(shown.security_groups, [{ name: 'ha-nodes' }]);
+    // This cloud runs the null VM driver: no machine, so no console; Nova's answer to a driver without one is 501.
+    assert.match(await osFails('console', 'log', 'show', 'haproxy1'), /HttpException: 501\b.*null VM driver runs no machine/s);
     assert.equal(port.device_id, ids.server);
     assert.equal(port.status, 'ACTIVE');
     const state = JSON.parse(readFileSync(join(dir, 'state', 'lab-cloud-state.json'), 'utf8')) as { servers: { id: string; userData: string }[] };

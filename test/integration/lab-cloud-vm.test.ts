@@ -7,7 +7,11 @@
 // (test/fixtures/lab-cloud/trove-userdata.txt: the documents' percona.cloudinit
 // + the appended #cloud-config with the injected files), its 10.50. range
 // adapted to this test's 198.19.; the node server's is a MIME multipart.
-// `after` removes everything made here, by name and PID.
+// Two servers of a configured role (`proxy`: programs, own /etc entries) show
+// {hostname}/{eth0} expansion, autostart, private /etc copies and the console
+// output with the VM's real host key. `after` removes everything made here, by
+// name and PID (and /etc/vmt-role-etc, the role's entry the host lacked, if
+// this run made it).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -29,6 +33,8 @@ const PREFIX = 'vmt-';
 /** Bridge per network of this test (the lab's would be br-mgmt1 / br-tenant). */
 const BRIDGES = { 'trove-mgmt1': 'vmt-br0', tenant: 'vmt-br1' };
 const MGMT = { cidr: '198.19.50.0/24', vip: '198.19.50.5', client: '198.19.50.200' };
+/** The role's /etc entry the host has no /etc/<entry> for (the driver makes an empty mount point). */
+const ROLE_ETC_ABSENT = 'vmt-role-etc';
 const TENANT = { cidr: '198.18.222.0/24', gateway: '198.18.222.1', client: '198.18.222.200' };
 
 const sh = (argv: string[], timeoutMs = 20_000): CliRun => {
@@ -74,9 +80,10 @@ describe('lab cloud namespace micro-VMs with the real openstack CLI', function (
   const servers: Record<string, string> = {};
   const timings: string[] = [];
   let cloudOutput = '';
+  let madeRoleEtc = false;
 
   const run = runner(() => env, () => dir);
-  const { os, osJson } = openstackCli(run);
+  const { os, osJson, osFails } = openstackCli(run);
   const waitStatus = async (id: string, want: string, timeoutMs = 30_000): Promise<Record<string, unknown>> => {
     const end = Date.now() + timeoutMs;
     for (;;) {
@@ -119,6 +126,7 @@ describe('lab cloud namespace micro-VMs with the real openstack CLI', function (
   before(async function () {
     if (process.getuid?.() !== 0) throw new Error('needs root (network namespaces)');
     if (!keystoneInstalled()) throw new Error('needs the Debian keystone packages (python3-keystone)');
+    madeRoleEtc = !existsSync(join('/etc', ROLE_ETC_ABSENT));
     const t0 = Date.now();
     await cleanNamespaces(); // leftovers of an interrupted run (vmt-* only)
     dir = mkdtempSync(join(tmpdir(), 'lab-cloud-vm-'));
@@ -166,6 +174,18 @@ describe('lab cloud namespace micro-VMs with the real openstack CLI', function (
         `  bridges: ${JSON.stringify(BRIDGES)}`,
         `  guestCommand: ${JSON.stringify(guest)}`,
         '  initTimeoutSeconds: 30',
+        '  roles:',
+        '    proxy:',
+        `      etc: [haproxy, keepalived, ${ROLE_ETC_ABSENT}]`,
+        '      programs:',
+        '        - name: hello',
+        `          command: ${JSON.stringify(`/bin/sh -c 'echo "hello from {hostname} at {eth0}"; exec sleep 100000'`)}`,
+        `          log: ${JSON.stringify(join(dir, 'nodes', '{hostname}', 'log', 'hello.log'))}`,
+        '        - name: later',
+        '          command: /bin/sleep 100000',
+        '          autostart: false',
+        '          autorestart: false',
+        '          stopWaitSecs: 5',
         'keystone:',
         `  authUrl: ${keystone.url}`,
         '  username: lab-cloud',
@@ -182,6 +202,7 @@ describe('lab cloud namespace micro-VMs with the real openstack CLI', function (
     await stopCloud();
     await cleanNamespaces();
     await keystone?.stop();
+    if (madeRoleEtc && existsSync(join('/etc', ROLE_ETC_ABSENT)) && readdirSync(join('/etc', ROLE_ETC_ABSENT)).length === 0) rmdirSync(join('/etc', ROLE_ETC_ABSENT));
     if (dir) rmSync(dir, { recursive: true, force: true });
     if (timings.length) process.stdout.write(`      ${timings.join('\n      ')}\n`);
   });
@@ -207,6 +228,8 @@ describe('lab cloud namespace micro-VMs with the real openstack CLI', function (
       os('flavor', 'create', '--ram', '512', '--disk', '1', '--vcpus', '1', 'vmt.small'),
       os('image', 'create', '--file', join(dir, 'image.img'), '--disk-format', 'qcow2', '--container-format', 'bare', '--property', 'trove_role=database', 'vmt-db-image'),
       os('image', 'create', '--file', join(dir, 'image.img'), '--disk-format', 'qcow2', '--container-format', 'bare', '--property', 'trove_role=node', 'vmt-node-image'),
+      os('image', 'create', '--file', join(dir, 'image.img'), '--disk-format', 'qcow2', '--container-format', 'bare', '--property', 'trove_role=proxy', 'vmt-proxy-image'),
+      os('image', 'create', '--file', join(dir, 'image.img'), '--disk-format', 'qcow2', '--container-format', 'bare', '--property', 'trove_role=router', 'vmt-router-image'),
       os('keypair', 'create', '--public-key', join(dir, 'id_vmt.pub'), 'vmt-key'),
     ]);
   });
@@ -318,6 +341,101 @@ describe('lab cloud namespace micro-VMs with the real openstack CLI', function (
     timings.push(`node VM RSS: ${(rssKb(nsPids(layout(id).ns)) / 1024).toFixed(1)} MB over ${nsPids(layout(id).ns).length} processes (supervisord, sshd)`);
   });
 
+  it('two servers of a configured role: programs RUNNING/STOPPED per autostart with {hostname}/{eth0} expanded, private /etc copies, SSH-started program', async () => {
+    const t0 = Date.now();
+    const [a, b] = await Promise.all(
+      ['vmtest-proxy1', 'vmtest-proxy2'].map((name) => osJson('server', 'create', '--flavor', 'vmt.small', '--image', 'vmt-proxy-image', '--nic', `net-id=${ids.tenant}`, '--key-name', 'vmt-key', name)),
+    );
+    servers.proxyA = String(a!.id);
+    servers.proxyB = String(b!.id);
+    const [shownA] = await Promise.all([waitStatus(servers.proxyA, 'ACTIVE'), waitStatus(servers.proxyB, 'ACTIVE')]);
+    timings.push(`two proxy-role VMs: ACTIVE ${((Date.now() - t0) / 1000).toFixed(2)} s after server create`);
+    const ipA = (shownA.addresses as Record<string, string[]>).tenant![0]!;
+    const A = layout(servers.proxyA);
+    const B = layout(servers.proxyB);
+
+    const manifest = JSON.parse(readFileSync(join(A.dir, 'vm.json'), 'utf8')) as { role: string; sshd: boolean; programs: { name: string; command: string; log?: string; autostart: boolean }[] };
+    assert.equal(manifest.role, 'proxy');
+    assert.equal(manifest.sshd, true);
+    const logA = join(dir, 'nodes', 'vmtest-proxy1', 'log', 'hello.log');
+    assert.deepEqual(
+      manifest.programs.map((p) => [p.name, p.command, p.log, p.autostart]),
+      [
+        ['hello', `/bin/sh -c 'echo "hello from vmtest-proxy1 at ${ipA}"; exec sleep 100000'`, logA, true],
+        ['later', '/bin/sleep 100000', undefined, false],
+      ],
+      'vm.json records the programs expanded',
+    );
+    let sup = '';
+    for (let i = 0; i < 50 && !/^hello\s+RUNNING/m.test(sup); i++) {
+      if (i) await new Promise((r) => setTimeout(r, 200));
+      sup = sh(['ip', 'netns', 'exec', A.ns, 'supervisorctl', '-c', '/etc/supervisor/supervisord.conf', 'status']).stdout;
+    }
+    assert.match(sup, /^hello\s+RUNNING/m, sup);
+    assert.match(sup, /^later\s+STOPPED/m, `autostart false: configured, not started: ${sup}`);
+    assert.equal(readFileSync(logA, 'utf8'), `hello from vmtest-proxy1 at ${ipA}\n`, 'its own log, path and output expanded');
+    assert.match(readFileSync(join(dir, 'nodes', 'vmtest-proxy2', 'log', 'hello.log'), 'utf8'), /^hello from vmtest-proxy2 at 198\.18\.222\.\d+$/m);
+
+    // The role's /etc entries: copies of the host's, private to each VM.
+    assert.equal(must(['ip', 'netns', 'exec', A.ns, 'cat', '/etc/haproxy/errors/503.http']), readFileSync('/etc/haproxy/errors/503.http', 'utf8'), "Debian's haproxy error pages copied up");
+    const hostKeepalived = readdirSync('/etc/keepalived').sort();
+    assert.deepEqual(readdirSync(join(A.etc, 'keepalived')).sort(), hostKeepalived, "/etc/keepalived copied up from the host's");
+    inVm(servers.proxyA, ['sh', '-c', 'echo from-a > /etc/keepalived/x']);
+    assert.equal(readFileSync(join(A.etc, 'keepalived', 'x'), 'utf8'), 'from-a\n', "written into VM A's copy");
+    assert.ok(!existsSync('/etc/keepalived/x'), "not into the host's /etc/keepalived");
+    assert.equal(sh(['ip', 'netns', 'exec', B.ns, 'cat', '/etc/keepalived/x']).code, 1, 'VM B does not see it');
+    assert.ok(!existsSync(join(B.etc, 'keepalived', 'x')));
+    assert.ok(existsSync(join('/etc', ROLE_ETC_ABSENT)) && readdirSync(join('/etc', ROLE_ETC_ABSENT)).length === 0, "an entry the host lacked: an empty mount point on the host");
+    inVm(servers.proxyA, ['sh', '-c', `echo a > /etc/${ROLE_ETC_ABSENT}/y`]);
+    assert.ok(existsSync(join(A.etc, ROLE_ETC_ABSENT, 'y')) && !existsSync(join('/etc', ROLE_ETC_ABSENT, 'y')));
+
+    // What provisioning does over SSH: push a config into /etc/keepalived, start the stopped program.
+    const ssh = (cmd: string) =>
+      sh(['ip', 'netns', 'exec', CLIENT, 'ssh', '-F', '/dev/null', '-i', join(dir, 'id_vmt'), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', '-o', 'LogLevel=ERROR', `root@${ipA}`, cmd], 20_000);
+    const r = ssh('echo pushed > /etc/keepalived/keepalived.conf && supervisorctl start later && supervisorctl status later');
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /^later\s+RUNNING/m);
+    assert.equal(readFileSync(join(A.etc, 'keepalived', 'keepalived.conf'), 'utf8'), 'pushed\n', "sshd's processes write the VM's copy");
+    assert.ok(!existsSync('/etc/keepalived/keepalived.conf') || readFileSync('/etc/keepalived/keepalived.conf', 'utf8') !== 'pushed\n', "the host's keepalived.conf is untouched");
+    assert.ok(!existsSync(join(B.etc, 'keepalived', 'keepalived.conf')));
+  });
+
+  it('console log show: the init log and cloud-init\'s host key block with the key sshd really serves; --lines tails it', async () => {
+    const A = layout(servers.proxyA!);
+    const out = await os('console', 'log', 'show', servers.proxyA!);
+    assert.match(out, /boot vmtest-proxy1 \(.*\) as proxy in namespace/, 'the init log');
+    const pub = readFileSync(join(A.etc, 'ssh', 'ssh_host_ed25519_key.pub'), 'utf8').trim();
+    const block = /^-----BEGIN SSH HOST KEY KEYS-----\n([\s\S]*?)\n-----END SSH HOST KEY KEYS-----$/m.exec(out);
+    assert.ok(block, out);
+    assert.deepEqual(block[1]!.split('\n'), [pub], "the VM's own host key");
+    const fp = must(['ssh-keygen', '-l', '-f', join(A.etc, 'ssh', 'ssh_host_ed25519_key.pub')]).trim();
+    const fpLine = out.split('\n').find((l) => l.endsWith(` cloud-init: ${fp}`));
+    assert.match(fpLine ?? '', /^<14>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d cloud-init: 256 SHA256:/, `the fingerprint ssh-keygen gives, logger-tagged: ${fp}`);
+    assert.ok(out.indexOf('-----BEGIN SSH HOST KEY FINGERPRINTS-----') < out.indexOf('-----BEGIN SSH HOST KEY KEYS-----'));
+    // The key a client gets from sshd on the network is the one on the console.
+    const ipA = (linksIn(A.ns).find((l) => l.ifname === 'eth0')!.addr_info!.find((x) => x.family === 'inet')!).local;
+    const scanned = must(['ip', 'netns', 'exec', CLIENT, 'ssh-keyscan', '-t', 'ed25519', '-T', '5', ipA]).trim().split(/\s+/);
+    assert.equal(scanned[2], pub.split(/\s+/)[1], 'ssh-keyscan sees the same key');
+    assert.equal(out.split('-----BEGIN SSH HOST KEY KEYS-----').length, 2, 'printed once (per instance)');
+    const tail = await os('console', 'log', 'show', '--lines', '2', servers.proxyA!);
+    assert.match(tail, /^\[[^\]]+\] running \(boot took \d+ ms\)\n$/, `the last line (a final newline is a piece of its own): ${tail}`);
+    const dbOut = await os('console', 'log', 'show', servers.db!);
+    assert.match(dbOut, /-----BEGIN SSH HOST KEY KEYS-----\nssh-ed25519 /, 'the database VM (keypair → sshd) prints its key too');
+  });
+
+  it('a server whose image has an unknown trove_role goes ERROR, the fault naming the roles there are', async () => {
+    const s = await osJson('server', 'create', '--flavor', 'vmt.small', '--image', 'vmt-router-image', '--nic', `net-id=${ids.tenant}`, 'vmtest-router');
+    const id = String(s.id);
+    const shown = await waitStatus(id, 'ERROR');
+    assert.match(JSON.stringify(shown.fault), /trove_role=router; the lab knows database, node and the roles configured in vmDriverOptions\.roles: proxy/);
+    assert.match(await osFails('console', 'log', 'show', id), /Guest does not have a console available/, 'no VM, no console (404)');
+    assert.ok(!existsSync(layout(id).dir) && !namespaces().includes(layout(id).ns), 'nothing was made for it');
+    // Deleted here, alone: `server delete --wait` gives up (exit 0) on the first
+    // server it sees in ERROR while deleting, leaving the next ones undeleted.
+    await os('server', 'delete', '--wait', id);
+    await osFails('server', 'show', id);
+  });
+
   it('a server on a network with no bridge goes ERROR with a fault saying so', async () => {
     const s = await osJson('server', 'create', '--flavor', 'vmt.small', '--image', 'vmt-node-image', '--nic', `net-id=${ids.unbridged}`, 'vmtest-err');
     servers.err = String(s.id);
@@ -375,6 +493,7 @@ describe('lab cloud namespace micro-VMs with the real openstack CLI', function (
       assert.ok(!existsSync(layout(id).dir), `${layout(id).dir} removed`);
     }
     assert.ok(existsSync('/etc/trove'), 'the /etc/trove mount point stays');
+    assert.ok(!existsSync('/etc/keepalived/x'), "the host's /etc/keepalived never got a VM's file");
     assert.deepEqual(JSON.parse(await os('port', 'list', '-f', 'json', '--device-owner', 'compute:nova')), []);
   });
 });

@@ -1,10 +1,12 @@
 // POST /servers/{id}/action: the power actions the harness and Trove send
-// (reboot, os-start, os-stop), with Nova's 409 when the state forbids them.
+// (reboot, os-start, os-stop), with Nova's 409 when the state forbids them,
+// and os-getConsoleOutput (console-output.ts).
 import type { Cloud } from '../cloud.ts';
 import { ApiError, badRequest, conflict } from '../errors.ts';
 import { isoSeconds } from '../ids.ts';
 import { isObj } from '../input.ts';
 import { empty, type Router } from '../router.ts';
+import { consoleOutputAction } from './console-output.ts';
 import { powerAction } from './lifecycle.ts';
 import { findServer } from './servers.ts';
 
@@ -47,6 +49,8 @@ export function registerServerActions(router: Router, cloud: Cloud): void {
         begin('SHUTOFF', 'powering-on');
         void powerAction(cloud, id, 'start');
         return empty(202);
+      case 'os-getConsoleOutput':
+        return consoleOutputAction(cloud, ctx, id, body['os-getConsoleOutput']);
       default:
         findServer(cloud.store.state, id, ctx.identity);
         if (UNSUPPORTED.has(action)) throw new ApiError(501, `The lab cloud does not implement the server action ${action}.`);

@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from
 import { join } from 'node:path';
 import { isAlive, readPidFile } from '../../procs.ts';
 import type { VmPower } from '../vm-driver.ts';
+import type { VmProgram, VmRole } from './roles.ts';
 import { vmLayout, type VmLayout } from './vm-files.ts';
 
 export type VmPhase = 'building' | 'init' | 'running' | 'stopped' | 'error';
@@ -23,15 +24,15 @@ export interface VmManifest {
   serverId: string;
   ns: string;
   hostname: string;
-  role: 'database' | 'node';
+  role: VmRole;
   switchNs: string;
   legs: VmLeg[];
   routes: { destination: string; via?: string; dev?: string }[];
   phase: VmPhase;
   /** Why phase is error. */
   error?: string;
-  /** What supervisord runs in the VM (database role: the guest agent). */
-  programs: { name: string; command: string; directory?: string }[];
+  /** What supervisord runs in the VM (database role: the guest agent; a configured role: its programs, placeholders expanded). */
+  programs: VmProgram[];
   /** Database role before lab/guest exists: the command that would run. */
   wouldRun?: string;
   sshd: boolean;

@@ -4,11 +4,14 @@
 // own /etc entries under /etc/netns/<ns> (hosts, hostname, supervisor, ssh,
 // trove, …; see vm-files.ts), its user_data run by vm-init.ts, and its own
 // supervisord (its "init": a VM runs while that runs). Image property
-// trove_role picks what it runs: `database` → the guest agent as a supervisord
-// program; `node` → nothing but sshd (root login with the server's keypair)
-// and supervisord, like a lab node. All state is on disk (adopt.ts), so a
-// restarted lab cloud re-adopts running VMs; every process is stopped by PID.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+// trove_role picks what it runs (roles.ts): `database` → the guest agent as a
+// supervisord program; `node` → nothing but sshd (root login with the server's
+// keypair) and supervisord, like a lab node; a role configured in
+// vmDriverOptions.roles → like node, plus its programs and its own /etc
+// entries. Its console (console.ts) is its init.log. All state is on disk
+// (adopt.ts), so a restarted lab cloud re-adopts running VMs; every process is
+// stopped by PID.
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -18,7 +21,7 @@ import { supervisorRpc } from '../../steps/supervisor-rpc.ts';
 import type { LabCloudConfig } from '../config.ts';
 import type { CloudState, ImageRecord, NeutronResource, ServerRecord } from '../model.ts';
 import { STATE_FILE } from '../store.ts';
-import type { VmDriver, VmPortInfo, VmPower } from '../vm-driver.ts';
+import { ConsoleUnavailable, type VmDriver, type VmPortInfo, type VmPower } from '../vm-driver.ts';
 import { adoptAll, livePids, pidFiles, powerOf, readManifest, supervisorSocket, vmIdsOnDisk, writeManifest, type VmLeg, type VmManifest } from './adopt.ts';
 import {
   addLeg,
@@ -41,10 +44,14 @@ import {
   vmExecArgv,
   type HostNamespaces,
 } from './netns.ts';
-import { parseNamespaceOptions } from './options.ts';
+import { keysToConsole, readConsoleLog, readHostKeys } from './console.ts';
+import { parseNamespaceOptions, type RoleSpec } from './options.ts';
+import { expandProgram, firstIpv4, programConfig, programLog, roleOf, type VmProgram, type VmRole } from './roles.ts';
 import { parseUserData, type ParsedUserData } from './user-data.ts';
 import { ETC_NETNS, vmLayout, type VmLayout } from './vm-files.ts';
-import { hostEtcKind, logInit, prepareEtcEntry, readInitStatus, startInit, waitInit, writeGuestFiles } from './vm-init.ts';
+import { hostEtcKind, initLog, logInit, prepareEtcEntry, readInitStatus, startInit, waitInit, writeGuestFiles } from './vm-init.ts';
+
+export { programConfig, roleOf, type VmProgram, type VmRole } from './roles.ts';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const GUEST_MAIN = join(REPO, 'lab', 'guest', 'main.ts');
@@ -62,8 +69,6 @@ export function defaultGuestCommand(repo = REPO): string {
   return `${process.execPath} --import ${loader} ${join(repo, 'lab', 'guest', 'main.ts')} --config-dir /etc/trove/conf.d`;
 }
 
-export type VmRole = 'database' | 'node';
-
 export interface NamespaceDriverOptions {
   /** Namespace holding the bridges (lab: lab-sw). */
   switchNamespace: string;
@@ -75,6 +80,8 @@ export interface NamespaceDriverOptions {
   bridges: Record<string, string>;
   /** Role of an image without trove_role. */
   defaultRole: VmRole;
+  /** Configured roles (options.ts): programs and /etc entries on top of node's supervisord + sshd. */
+  roles: Record<string, RoleSpec>;
   /** Database role: supervisord program command (default: the lab guest agent). */
   guestCommand?: string;
   guestDirectory?: string;
@@ -103,18 +110,9 @@ export function bridgeFor(network: NeutronResource, overrides: Record<string, st
   return overrides[name] ?? overrides[network.id] ?? defaultBridge(name);
 }
 
-export function roleOf(image: ImageRecord | undefined, fallback: VmRole): VmRole {
-  const r = image?.properties.trove_role;
-  if (r === undefined || r === '') return fallback;
-  if (r === 'database' || r === 'node') return r;
-  throw new Error(`image ${image!.base.id} has trove_role=${r}; the lab knows database and node`);
-}
-
 export function hostsFor(hostname: string): string {
   return ['127.0.0.1\tlocalhost', `127.0.1.1\t${hostname}`, '::1\tlocalhost ip6-localhost ip6-loopback', 'ff02::1\tip6-allnodes', 'ff02::2\tip6-allrouters', ''].join('\n');
 }
-
-const esc = (s: string): string => s.replace(/%/g, '%%');
 
 export function supervisordConfig(l: VmLayout): string {
   return `; supervisord of micro-VM ${l.ns} (lab cloud namespace driver)
@@ -139,26 +137,6 @@ serverurl=unix://${join(l.run, 'supervisor.sock')}
 [include]
 files = /etc/supervisor/conf.d/*.conf
 `;
-}
-
-export function programConfig(l: VmLayout, p: { name: string; command: string; directory?: string }): string {
-  return [
-    '; written by the lab cloud namespace driver',
-    `[program:${p.name}]`,
-    `command=${esc(p.command)}`,
-    ...(p.directory ? [`directory=${p.directory}`] : []),
-    'autostart=true',
-    'autorestart=unexpected',
-    'startsecs=1',
-    'startretries=3',
-    'stopwaitsecs=30',
-    'killasgroup=true',
-    'redirect_stderr=true',
-    `stdout_logfile=${join(l.log, `${p.name}.log`)}`,
-    'stdout_logfile_maxbytes=50MB',
-    'stdout_logfile_backups=2',
-    '',
-  ].join('\n');
 }
 
 export function sshdConfig(l: VmLayout): string {
@@ -240,12 +218,15 @@ export class NamespaceVmDriver implements VmDriver {
       await this.teardown(server.id);
     }
     this.checkCancelled(server.id);
-    const role = roleOf(image, this.opts.defaultRole);
+    const role = roleOf(image, this.opts.defaultRole, this.opts.roles);
     const parsed = parseUserData(userData, { splitAppendedCloudConfig: this.opts.splitAppendedCloudConfig });
     const hostname = parsed.hostname ?? (server.hostname || server.name);
     const legs = await this.planLegs(server.id, ports);
     const routes = planRoutes(legs, ports);
     const program = role === 'database' ? this.guestProgram() : undefined;
+    const spec = this.opts.roles[role];
+    const eth0 = firstIpv4(legs.find((x) => x.ifname === 'eth0')?.addresses ?? []);
+    const programs = program ? [program.program] : (spec?.programs ?? []).map((p) => expandProgram(role, p, { hostname, eth0 }));
     const key = this.opts.publicKey(server);
     const m: VmManifest = {
       version: 1,
@@ -257,9 +238,10 @@ export class NamespaceVmDriver implements VmDriver {
       legs,
       routes,
       phase: 'building',
-      programs: program ? [program.program] : [],
+      programs,
       ...(program?.wouldRun ? { wouldRun: program.wouldRun } : {}),
-      sshd: role === 'node' || key !== null || parsed.sshAuthorizedKeys.length > 0,
+      // node and configured roles are reached over SSH (provisioning); a database VM only with a key.
+      sshd: role !== 'database' || key !== null || parsed.sshAuthorizedKeys.length > 0,
       warnings: parsed.warnings,
       created: new Date().toISOString(),
     };
@@ -268,6 +250,7 @@ export class NamespaceVmDriver implements VmDriver {
     logInit(l, `boot ${server.name} (${server.id}) as ${role} in namespace ${l.ns}, hostname ${hostname}`);
     for (const w of parsed.warnings) logInit(l, `user_data: ${w}`);
     if (m.wouldRun) logInit(l, `database role: lab/guest/main.ts is missing; the guest agent would run: ${m.wouldRun}`);
+    if (spec) logInit(l, `role ${role}: programs ${programs.map((p) => `${p.name}${p.autostart === false ? ' (not autostarted)' : ''}`).join(', ') || '-'}; own /etc entries ${spec.etc.join(', ') || '-'}`);
     try {
       await createNamespace(this.host, l.ns);
       for (const leg of legs) {
@@ -277,7 +260,7 @@ export class NamespaceVmDriver implements VmDriver {
       for (const r of routes) await addRoute(this.host, l.ns, r);
       await Promise.all(legs.map((leg) => announceAddresses(this.host, { vmNs: l.ns, ifname: leg.ifname, addresses: leg.addresses })));
       await makeUts(this.host, l.uts, hostname);
-      this.writeEtc(l, m, ports, parsed, key, program?.program);
+      this.writeEtc(l, m, ports, parsed, key, spec?.etc ?? []);
       if (m.sshd && !existsSync(join(l.etc, 'ssh', 'ssh_host_ed25519_key'))) {
         execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `root@${hostname}`, '-f', join(l.etc, 'ssh', 'ssh_host_ed25519_key')]);
       }
@@ -313,6 +296,12 @@ export class NamespaceVmDriver implements VmDriver {
     const r = await waitInit(l, this.opts.initTimeoutSeconds * 1000);
     logInit(l, `final stage finished: exit ${r.code}${r.timedOut ? ' (timed out)' : ''}`);
     if (r.code === 97) throw new Error(`the VM's /etc is not mounted inside ${l.ns}; user_data scripts were not run (see ${join(l.log, 'init.log')})`);
+    // cloud-init's keys-to-console runs last in its final stage, once per
+    // instance: the console then shows the host keys sshd will present.
+    if (m.sshd) {
+      const lines = keysToConsole(readHostKeys(join(l.etc, 'ssh')), new Date());
+      if (lines.length) appendFileSync(initLog(l), `${lines.join('\n')}\n`);
+    }
     this.checkCancelled(l.serverId);
     await this.startProcesses(l, m);
     m.phase = 'running';
@@ -323,7 +312,7 @@ export class NamespaceVmDriver implements VmDriver {
     this.note(`vm ${l.serverId}: running in ${l.ns} (${m.role}, ${m.legs.map((x) => `${x.ifname}=${x.addresses.join(',')}@${x.bridge}`).join(' ')}, ${m.bootMs} ms)`);
   }
 
-  private guestProgram(): { program: { name: string; command: string; directory?: string }; wouldRun?: string } {
+  private guestProgram(): { program: VmProgram; wouldRun?: string } {
     const dir = this.opts.guestDirectory ?? REPO;
     if (this.opts.guestCommand) return { program: { name: GUEST_PROGRAM, command: this.opts.guestCommand, directory: dir } };
     const agent = defaultGuestCommand();
@@ -359,8 +348,8 @@ export class NamespaceVmDriver implements VmDriver {
     return legs;
   }
 
-  /** /etc/netns/<ns>: hosts, hostname, resolv.conf, supervisor/, ssh/ — all before any VM process starts. */
-  private writeEtc(l: VmLayout, m: VmManifest, ports: VmPortInfo[], parsed: ParsedUserData, key: string | null, program?: { name: string; command: string; directory?: string }): void {
+  /** /etc/netns/<ns>: hosts, hostname, resolv.conf, supervisor/, ssh/, the role's entries — all before any VM process starts. */
+  private writeEtc(l: VmLayout, m: VmManifest, ports: VmPortInfo[], parsed: ParsedUserData, key: string | null, roleEtc: readonly string[]): void {
     mkdirSync(l.etc, { recursive: true });
     writeFileSync(join(l.etc, 'hosts'), hostsFor(m.hostname));
     if (hostEtcKind('hostname') === 'file') writeFileSync(join(l.etc, 'hostname'), `${m.hostname}\n`);
@@ -368,7 +357,12 @@ export class NamespaceVmDriver implements VmDriver {
     if (dns.length && hostEtcKind('resolv.conf') === 'file') writeFileSync(join(l.etc, 'resolv.conf'), dns.map((d) => `nameserver ${d}`).join('\n') + '\n');
     mkdirSync(join(l.etc, 'supervisor', 'conf.d'), { recursive: true });
     writeFileSync(join(l.etc, 'supervisor', 'supervisord.conf'), supervisordConfig(l));
-    if (program) writeFileSync(join(l.etc, 'supervisor', 'conf.d', `${program.name}.conf`), programConfig(l, program));
+    for (const p of m.programs) {
+      writeFileSync(join(l.etc, 'supervisor', 'conf.d', `${p.name}.conf`), programConfig(l, p));
+      // supervisord does not create a log's directory; other per-VM paths
+      // (pid files, sockets) are the program's or its provisioning's business.
+      mkdirSync(dirname(programLog(l, p)), { recursive: true });
+    }
     if (m.sshd) {
       mkdirSync(join(l.etc, 'ssh'), { recursive: true, mode: 0o755 });
       writeFileSync(join(l.etc, 'ssh', 'sshd_config'), sshdConfig(l));
@@ -377,6 +371,14 @@ export class NamespaceVmDriver implements VmDriver {
       writeFileSync(join(l.etc, 'ssh', 'authorized_keys'), keys.length ? `${keys.join('\n')}\n` : '', { mode: 0o600 });
     }
     if (m.role === 'database' && this.opts.etcMountPoints.includes('trove')) prepareEtcEntry(l, 'trove', this.opts.etcMountPoints);
+    // The role's own entries: a later write inside the VM (provisioning over
+    // SSH to /etc/keepalived/keepalived.conf) must land in this VM's copy, not
+    // in the host's file every VM shares; `ip netns exec` only mounts entries
+    // present when a process starts, hence now.
+    for (const entry of roleEtc) {
+      if (hostEtcKind(entry) === 'symlink') throw new Error(`role ${m.role}: /etc/${entry} is a symlink on this host, which ip netns exec cannot bind-mount a VM's copy over`);
+      prepareEtcEntry(l, entry, this.opts.etcMountPoints);
+    }
   }
 
   private async startProcesses(l: VmLayout, m: VmManifest): Promise<void> {
@@ -429,6 +431,16 @@ export class NamespaceVmDriver implements VmDriver {
       const left = await namespacePids(this.host, l.ns);
       if (left.length) await stopPids(left, 5_000);
     }
+  }
+
+  /** init.log (boot steps, user scripts' output, keys-to-console), as Nova's libvirt driver reads console.log. */
+  async consoleOutput(server: ServerRecord): Promise<Buffer> {
+    const l = this.layout(server.id);
+    if (!readManifest(l)) {
+      if (server.status === 'BUILD') throw new ConsoleUnavailable('not-ready', `Instance ${server.id} is not ready`);
+      throw new ConsoleUnavailable('unavailable', 'Guest does not have a console available.');
+    }
+    return readConsoleLog(initLog(l));
   }
 
   async status(server: ServerRecord): Promise<VmPower> {
@@ -541,6 +553,7 @@ export async function destroyAllVms(o: { vmsDir: string; namespacePrefix: string
     vmsDir: o.vmsDir,
     bridges: {},
     defaultRole: 'node',
+    roles: {},
     etcMountPoints: ['trove'],
     splitAppendedCloudConfig: true,
     initTimeoutSeconds: 300,
