@@ -48,6 +48,8 @@ export function labDown(opts: LabDownOptions = {}): Promise<LabDownResult> {
     rmSync(labPaths.uts, { recursive: true, force: true });
     rmSync(join(labPaths.root, 'bin'), { recursive: true, force: true });
     rmSync(join(labPaths.ssh, 'known_hosts'), { force: true });
+    // Host keys `trove-ha provision` pinned for ha1/ha2 (environments/lab.yaml): gone with their servers.
+    rmSync(join(labPaths.ssh, 'known_hosts.provisioned'), { force: true });
     const seconds = (Date.now() - started) / 1000;
     const ok = results.every((r) => !r.error);
     progress(`lab down: ${ok ? 'done' : 'finished with errors'} in ${seconds.toFixed(1)} s`);

@@ -65,10 +65,17 @@ const probe = (i: number): LabNode => ({
 /** The lab cloud (Nova/Neutron/Glance/Cinder subset, lab/cloud/): an admin-network host of its own. */
 const cloud: LabNode = { name: 'cloud', role: 'cloud', legs: [{ network: 'admin', ifname: 'eth0', address: '198.18.0.30' }] };
 
-export const nodes: LabNode[] = [ctl(1), ctl(2), ctl(3), ha(1), ha(2), probe(1), probe(2), probe(3), cloud];
+/** The nodes the lab builds itself as namespaces (network and nodes steps). */
+export const nodes: LabNode[] = [ctl(1), ctl(2), ctl(3), probe(1), probe(2), probe(3), cloud];
 
 export const controllers = nodes.filter((n) => n.role === 'controller');
-export const mgmtProxies = nodes.filter((n) => n.role === 'mgmt-proxy');
+/**
+ * ha1/ha2, the trove-mgmt HAProxy nodes: NOT built by the lab by hand. They are
+ * lab cloud servers that `trove-ha provision` makes (step proxies), with these
+ * addresses as fixed IPs (environments/lab.yaml, provision); the data here is
+ * what the rest of the lab expects of them.
+ */
+export const mgmtProxies: LabNode[] = [ha(1), ha(2)];
 export const cloudNode = cloud;
 
 export const API_VIP = '198.18.0.10';

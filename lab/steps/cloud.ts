@@ -32,6 +32,7 @@ import { isAlive, readPidFile, stopPids } from '../procs.ts';
 import type { LabStep, StepContext } from '../step.ts';
 import type { ProgramSpec } from '../supervisor.ts';
 import { serviceInstance } from '../contract.ts';
+import { PROXY_IMAGE, proxyRole } from './proxy-image.ts';
 import { convergeProgram, http, httpOk, labRuntime, shQuote, writeIfChanged } from '../service-kit.ts';
 import { catalogProblems, getToken, keystoneCredentials, KeystoneAdmin, type CatalogEntry, type Credentials } from './keystone.ts';
 
@@ -98,6 +99,8 @@ export const LAB_VM_OPTIONS = {
   dir: LAB_VMS_DIR,
   guestCommand: defaultGuestCommand(PROJECT_ROOT),
   guestDirectory: PROJECT_ROOT,
+  // The HAProxy node image (lab/steps/proxy-image.ts): ha1/ha2 boot it.
+  roles: { [PROXY_IMAGE.role]: proxyRole() },
 } as const;
 
 /**

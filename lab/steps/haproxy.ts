@@ -1,10 +1,10 @@
-// HAProxy configs and stats-socket access for the lab's two load-balancer
-// tiers: the controllers (API VIP, seed 001) and ha1/ha2 (trove-mgmt VIPs,
-// seed 000). Logs go to stdout, i.e. the supervisor log file lab.yaml names.
+// HAProxy config of the controllers (API VIP, seed 001) and stats-socket access.
+// ha1/ha2's (trove-mgmt VIPs, seed 000) is rendered and pushed by `trove-ha
+// provision` (lib/provision/render-haproxy.ts), see lab/steps/proxies.ts.
+// Logs go to stdout, i.e. the supervisor log file lab.yaml names.
 import { createConnection } from 'node:net';
-import { API_VIP, controllers, mgmtVips, primaryAddress, type LabNode } from '../plan.ts';
+import { API_VIP, controllers, primaryAddress, type LabNode } from '../plan.ts';
 import { contract, statsSocket } from '../contract.ts';
-import { toxiproxyListen } from './toxiproxy.ts';
 
 const global = (n: LabNode): string => `# HAProxy of lab node ${n.name} (trove-ha-lab), written by lab/steps/haproxy.ts.
 global
@@ -71,33 +71,6 @@ listen galera
     default-server inter 2s rise 2 fall 3 on-marked-down shutdown-sessions
 ${controllers.map((c, i) => `    server ${c.name} ${primaryAddress(c)}:3306 check port ${checkPort}${i > 0 ? ' backup' : ''}`).join('\n')}
 `;
-}
-
-/** ha1/ha2: the guests' way to Swift and RabbitMQ, bound on the three trove-mgmt VIPs (seed 000). */
-export function mgmtHaproxyConfig(n: LabNode): string {
-  const binds = (port: number) => mgmtVips.map((v) => `    bind ${v.address}:${port}`).join('\n');
-  const swift = `
-listen swift
-${binds(8080)}
-    balance roundrobin
-    default-server inter 2s rise 2 fall 2
-${controllers.map((c) => `    server ${c.name} ${primaryAddress(c)}:8080 check`).join('\n')}
-`;
-  // One listener per RabbitMQ node, as in seed 000: 5670 -> ctl1, 5671 -> ctl2,
-  // 5672 -> ctl3. The data goes through the node's toxiproxy (amqp-ctlN on
-  // loopback, lab/steps/toxiproxy.ts) so link faults reach the guests' path;
-  // the health check still asks RabbitMQ itself, as without toxiproxy.
-  const rabbit = controllers
-    .map(
-      (c, i) => `
-listen rabbitmq${i + 1}
-${binds(5670 + i)}
-    default-server inter 2s rise 2 fall 2
-    server ${c.name} ${toxiproxyListen(c)} check addr ${primaryAddress(c)} port 5672
-`,
-    )
-    .join('');
-  return `${global(n)}${swift}${rabbit}`;
 }
 
 export interface StatRow {

@@ -1,7 +1,7 @@
-// keepalived configs and VIP holders. One VRRP instance per VIP: VI_API on the
-// controllers' admin leg (router id 10, ctl1 MASTER), VI_1..VI_3 on ha1/ha2's
-// trove-mgmt legs (router ids 51-53, one per network, masters as in plan.ts;
-// the documents' sample reused id 51 and had two MASTERs for VI_3, both fixed).
+// keepalived config and VIP holders of the controllers: VRRP instance VI_API on
+// their admin leg (router id 10, ctl1 MASTER). The trove-mgmt VIPs' keepalived
+// (VI_1..VI_3 on ha1/ha2) is rendered and pushed by `trove-ha provision`
+// (lib/provision/render-keepalived.ts), see lab/steps/proxies.ts.
 //
 // Runs in the foreground under supervisor (-n -l -D, VRRP only -P) with private
 // pid files; note recipe gotchas 8/9: the VRRP child's pid is in
@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import { run } from '../sh.ts';
 import { labPaths } from '../paths.ts';
-import { API_VIP, controllers, mgmtProxies, mgmtVips, type LabNode } from '../plan.ts';
+import { API_VIP, controllers, type LabNode } from '../plan.ts';
 
 // VRRP PASS authentication travels in clear text; it only keeps the lab's
 // instances from talking to strangers, it is not a secret (max 8 characters).
@@ -26,10 +26,7 @@ export interface Vip {
   master: string;
 }
 
-export const vips: Vip[] = [
-  { name: 'api', address: API_VIP, ifname: 'eth0', instance: 'VI_API', routerId: 10, holders: controllers.map((c) => c.name), master: controllers[0]!.name },
-  ...mgmtVips.map((v) => ({ name: v.network, address: v.address, ifname: v.ifname, instance: v.instance, routerId: v.routerId, holders: mgmtProxies.map((p) => p.name), master: v.master })),
-];
+export const vips: Vip[] = [{ name: 'api', address: API_VIP, ifname: 'eth0', instance: 'VI_API', routerId: 10, holders: controllers.map((c) => c.name), master: controllers[0]!.name }];
 
 function instance(v: Vip, node: string): string {
   const isMaster = v.master === node;
@@ -68,11 +65,17 @@ export function keepalivedCommand(node: string): string {
   return `/usr/sbin/keepalived -n -l -D -P -f /etc/keepalived/keepalived.conf -p ${join(runDir, 'keepalived.pid')} -r ${join(runDir, 'keepalived_vrrp.pid')} -c ${join(runDir, 'keepalived_checkers.pid')}`;
 }
 
-/** Nodes that have the VIP configured right now (more than one = split brain). */
-export async function vipHolders(v: Vip): Promise<string[]> {
+/**
+ * Nodes that have the VIP configured right now (more than one = split brain).
+ * `namespaceOf` maps a holder to its network namespace (default: the node's
+ * name; a lab cloud server's is vm-<server id>).
+ */
+export async function vipHolders(v: Vip, namespaceOf: (node: string) => string | undefined = (n) => n): Promise<string[]> {
   const held = await Promise.all(
     v.holders.map(async (h) => {
-      const r = await run(['ip', '-n', h, '-4', '-o', 'addr', 'show', 'dev', v.ifname], { allowFail: true, timeoutMs: 10_000 });
+      const ns = namespaceOf(h);
+      if (!ns) return undefined;
+      const r = await run(['ip', '-n', ns, '-4', '-o', 'addr', 'show', 'dev', v.ifname], { allowFail: true, timeoutMs: 10_000 });
       return r.stdout.includes(` ${v.address}/`) ? h : undefined;
     }),
   );

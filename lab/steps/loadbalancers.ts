@@ -1,21 +1,22 @@
-// Step "loadbalancers": HAProxy + keepalived on the controllers (API VIP) and on
-// ha1/ha2 (one VIP per trove-mgmt network), as supervisor programs `haproxy` and
-// `keepalived`. Configs are seen on the nodes at the standard /etc paths.
+// Step "loadbalancers": HAProxy + keepalived on the controllers (API VIP), as
+// supervisor programs `haproxy` and `keepalived`. Configs are seen on the nodes
+// at the standard /etc paths. The trove-mgmt tier (ha1/ha2) is provisioned
+// later, through the lab cloud: lab/steps/proxies.ts.
 import { join } from 'node:path';
 import type { LabStep, StepContext } from '../step.ts';
 import { onNode, run, waitFor } from '../sh.ts';
 import { labPaths } from '../paths.ts';
-import { controllers, mgmtProxies, type LabNode } from '../plan.ts';
+import { controllers, type LabNode } from '../plan.ts';
 import { fileEquals, writeIfChanged } from '../files.ts';
 import { serviceInstance, statsSocket } from '../contract.ts';
 import { addProgram, programStatus, startProgram, stopProgram } from './nodes.ts';
-import { controllerHaproxyConfig, mgmtHaproxyConfig, showStat, type StatRow } from './haproxy.ts';
+import { controllerHaproxyConfig, showStat, type StatRow } from './haproxy.ts';
 import { keepalivedCommand, keepalivedConfig, vipHolders, vips } from './keepalived.ts';
 
-const lbNodes: LabNode[] = [...controllers, ...mgmtProxies];
+const lbNodes: LabNode[] = controllers;
 const haproxyCfg = (n: string): string => join(labPaths.nodeEtc(n), 'haproxy', 'haproxy.cfg');
 const keepalivedCfg = (n: string): string => join(labPaths.nodeEtc(n), 'keepalived', 'keepalived.conf');
-const haproxyConfig = (n: LabNode): string => (n.role === 'controller' ? controllerHaproxyConfig(n) : mgmtHaproxyConfig(n));
+const haproxyConfig = (n: LabNode): string => controllerHaproxyConfig(n);
 
 const haproxyProgram = (n: string) => ({
   name: serviceInstance('haproxy', n).unit,
@@ -36,9 +37,8 @@ const keepalivedProgram = (n: string) => ({
 });
 
 /** Backends that must be UP once the lab's own services run (API backends wait for Keystone/Swift/Trove). */
-function mustBeUp(n: LabNode, row: StatRow): boolean {
-  if (['FRONTEND', 'BACKEND'].includes(row.server)) return false;
-  return n.role === 'controller' ? row.proxy === 'galera' : row.proxy.startsWith('rabbitmq');
+function mustBeUp(_n: LabNode, row: StatRow): boolean {
+  return !['FRONTEND', 'BACKEND'].includes(row.server) && row.proxy === 'galera';
 }
 
 async function backendGaps(n: LabNode): Promise<string[]> {
@@ -95,7 +95,7 @@ async function apply(ctx: StepContext): Promise<void> {
   const ms = await waitFor('every VIP held by exactly one node', async () => (await vipGaps()).length === 0, 30_000, 200);
   const holders = await Promise.all(vips.map(async (v) => `${v.address}@${(await vipHolders(v)).join('+')}`));
   ctx.progress(`loadbalancers: VIPs ${holders.join(' ')} (${((Date.now() - t0) / 1000).toFixed(1)} s; VRRP ${(ms / 1000).toFixed(1)} s)`);
-  await waitFor('Galera and RabbitMQ backends UP in HAProxy', async () => (await Promise.all(lbNodes.map(backendGaps))).flat().length === 0, 30_000, 500);
+  await waitFor('Galera backends UP in HAProxy', async () => (await Promise.all(lbNodes.map(backendGaps))).flat().length === 0, 30_000, 500);
 }
 
 async function status(): Promise<string[]> {

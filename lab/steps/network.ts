@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { LabStep, StepContext } from '../step.ts';
 import { run } from '../sh.ts';
 import { labPaths } from '../paths.ts';
-import { SWITCH_NS, networks, nodes, harnessLegs, mgmtVips, API_VIP, GUEST_PROXY_HOSTNAME, type LabNode } from '../plan.ts';
+import { SWITCH_NS, networks, nodes, harnessLegs, mgmtProxies, mgmtVips, API_VIP, GUEST_PROXY_HOSTNAME, type LabNode } from '../plan.ts';
 import { fileEquals, writeIfChanged } from '../files.ts';
 import { listNetns, netnsPids, stopPids, processName } from '../procs.ts';
 
@@ -21,8 +21,8 @@ const switchPort = (node: string, ifname: string): string => `${node}-${ifname}`
 const harnessPort = (ifname: string): string => ifname.replace(/^lab-/, 'h-');
 const utsFile = (node: string): string => join(labPaths.uts, node);
 
-/** Nodes that run HAProxy: it binds VIPs they may not hold at the moment. */
-const needsNonlocalBind = (n: LabNode): boolean => n.role === 'controller' || n.role === 'mgmt-proxy';
+/** Nodes that run HAProxy: it binds VIPs they may not hold at the moment (ha1/ha2 get it from provisioning). */
+const needsNonlocalBind = (n: LabNode): boolean => n.role === 'controller';
 
 export function hostsFile(n: LabNode): string {
   const lines = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
@@ -35,12 +35,8 @@ export function hostsFile(n: LabNode): string {
     return `${lines.join('\n')}\n`;
   }
   lines.push(`${API_VIP}\tapi-vip`);
-  for (const other of nodes.filter((x) => x.role !== 'guest-probe')) lines.push(`${other.legs[0]!.address}\t${other.name}`);
-  if (n.role === 'mgmt-proxy') {
-    // The HAProxy nodes sit on all three trove-mgmt networks; one proxy name
-    // cannot point at three VIPs, so each VIP gets its network's name.
-    for (const v of mgmtVips) lines.push(`${v.address}\t${v.network}-vip`);
-  }
+  // ha1/ha2 are lab cloud servers (step proxies); the controllers know them by name all the same.
+  for (const other of [...nodes, ...mgmtProxies].filter((x) => x.role !== 'guest-probe')) lines.push(`${other.legs[0]!.address}\t${other.name}`);
   return `${lines.join('\n')}\n`;
 }
 

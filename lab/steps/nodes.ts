@@ -47,7 +47,6 @@ export function nodeEtcEntries(n: LabNode): string[] {
   // whose programs need their per-node /etc in supervisord's mount namespace.
   // The lab cloud node keeps its config under its state directory: nothing in /etc.
   if (n.role === 'controller') return [...base, 'mysql', 'rabbitmq', 'haproxy', 'keepalived', 'xinetd.d', 'keystone', 'swift', 'trove'];
-  if (n.role === 'mgmt-proxy') return [...base, 'haproxy', 'keepalived'];
   return base;
 }
 

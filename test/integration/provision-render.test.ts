@@ -1,6 +1,6 @@
-// haproxy.cfg and keepalived.conf rendered from the environment: equivalent
-// to what the lab builds by hand today (lab/steps/haproxy.ts, keepalived.ts),
-// accepted by the real `haproxy -c` and `keepalived -t`, and shaped as the
+// haproxy.cfg and keepalived.conf rendered from the environment (the lab's
+// ha1/ha2 get exactly these, through `trove-ha provision`), accepted by the
+// real `haproxy -c` and `keepalived -t`, and shaped as the
 // documents ask (Swift 8080, one listener per RabbitMQ node on 5670-5672, one
 // vrrp_instance per trove-mgmt network with its own router id, one MASTER).
 import assert from 'node:assert/strict';
@@ -8,9 +8,6 @@ import { parseHaproxyConfig } from '../../lib/provision/parse-haproxy.ts';
 import { parseKeepalivedConfig } from '../../lib/provision/parse-keepalived.ts';
 import { renderHaproxyConfig } from '../../lib/provision/render-haproxy.ts';
 import { renderKeepalivedConfig } from '../../lib/provision/render-keepalived.ts';
-import { mgmtHaproxyConfig } from '../../lab/steps/haproxy.ts';
-import { keepalivedConfig } from '../../lab/steps/keepalived.ts';
-import { node } from '../../lab/plan.ts';
 import { haproxyCheck, keepalivedCheck } from '../support/config-check.ts';
 import { labEnvWithProvision, labProvisionSection } from '../support/provision-env.ts';
 
@@ -23,16 +20,14 @@ describe('provision: haproxy/keepalived rendering', () => {
   const env = () => labEnvWithProvision({ ...labProvisionSection(), keepalived: { authPass: { env: AUTH_VAR } } });
 
   for (const n of ['ha1', 'ha2']) {
-    it(`${n}: haproxy.cfg is equivalent to the lab's hand-built one (binds, balance, servers) and passes haproxy -c`, () => {
+    it(`${n}: haproxy.cfg passes haproxy -c`, () => {
       const ours = renderHaproxyConfig(env(), n);
-      assert.deepEqual(parseHaproxyConfig(ours), parseHaproxyConfig(withoutToxiproxyDetour(mgmtHaproxyConfig(node(n)))));
       const check = haproxyCheck(ours);
       assert.equal(check.code, 0, check.output);
     });
 
-    it(`${n}: keepalived.conf is equivalent to the lab's hand-built one and passes keepalived -t`, () => {
+    it(`${n}: keepalived.conf passes keepalived -t`, () => {
       const ours = renderKeepalivedConfig(env(), n);
-      assert.deepEqual(parseKeepalivedConfig(ours), parseKeepalivedConfig(keepalivedConfig(node(n))));
       const check = keepalivedCheck(ours, ['eth0', 'eth1', 'eth2', 'eth3']);
       assert.equal(check.code, 0, check.output);
     });
@@ -69,11 +64,3 @@ describe('provision: haproxy/keepalived rendering', () => {
   });
 });
 
-/**
- * The lab sends RabbitMQ data through its toxiproxy on loopback and health-checks
- * the node itself (`server ctl1 127.0.0.1:25670 check addr 198.18.0.11 port 5672`);
- * a site without toxiproxy talks to the node directly. Compare the two as that.
- */
-function withoutToxiproxyDetour(cfg: string): string {
-  return cfg.replace(/^(\s*server \S+) 127\.0\.0\.1:\d+ check addr (\S+) port (\d+)/gm, '$1 $2:$3 check');
-}

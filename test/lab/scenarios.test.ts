@@ -9,6 +9,7 @@ import { basename, join } from 'node:path';
 import { PROJECT_ROOT } from '../../lib/runner/suites.ts';
 import { journalPath, readJournal } from '../../lib/faults/journal.ts';
 import { waitUntil } from '../../lib/harness/wait.ts';
+import { proxyNamespace } from '../../lab/steps/proxies.ts';
 import { ensureLabUp, say } from './support.ts';
 
 const bin = join(PROJECT_ROOT, 'bin/trove-ha.js');
@@ -55,7 +56,8 @@ describe('fault scenarios against the lab', function () {
     // Kill it while the fault is in effect: keepalived stopped on the VIP's holder.
     const holder = String(readJournal(journal).find((e) => !e.healed)!.inverse.action.node);
     await waitUntil(`keepalived to be stopped on ${holder}`, async () => {
-      const r = spawnSync('ip', ['netns', 'exec', holder, 'supervisorctl', 'status', 'keepalived'], { encoding: 'utf8' });
+      // ha1/ha2 are lab cloud servers: their namespace is vm-<server id>.
+      const r = spawnSync('ip', ['netns', 'exec', proxyNamespace(holder) ?? holder, 'supervisorctl', 'status', 'keepalived'], { encoding: 'utf8' });
       return { done: /STOPPED/.test(r.stdout), seen: r.stdout.trim() };
     }, { timeoutMs: 60_000, intervalMs: 200 });
     process.kill(-child.pid!, 'SIGKILL');

@@ -1,14 +1,14 @@
 // The lab puts its toxiproxy between HAProxy's RabbitMQ listeners on ha1/ha2
-// and the controllers, and says so in environments/lab.yaml.
+// and the controllers, and says so in environments/lab.yaml: the haproxy.cfg
+// `trove-ha provision` renders for them goes through it (provision.haproxy.rabbitmqRelays).
 import { strict as assert } from 'node:assert';
 import { loadEnvironment } from '../../lib/env/load.ts';
-import { mgmtHaproxyConfig } from '../../lab/steps/haproxy.ts';
+import { renderHaproxyConfig } from '../../lib/provision/render-haproxy.ts';
 import { labProxies } from '../../lab/steps/toxiproxy.ts';
-import { mgmtProxies } from '../../lab/plan.ts';
 
 describe('lab toxiproxy placement', () => {
   it('HAProxy on ha1/ha2 sends each RabbitMQ listener through its toxiproxy proxy and checks RabbitMQ itself', () => {
-    const cfg = mgmtHaproxyConfig(mgmtProxies[0]!);
+    const cfg = renderHaproxyConfig(loadEnvironment('lab').env, 'ha1');
     assert.match(cfg, /listen rabbitmq1\n(?:.*\n)*?\s+server ctl1 127\.0\.0\.1:25670 check addr 198\.18\.0\.11 port 5672\n/);
     assert.match(cfg, /server ctl2 127\.0\.0\.1:25671 check addr 198\.18\.0\.12 port 5672/);
     assert.match(cfg, /server ctl3 127\.0\.0\.1:25672 check addr 198\.18\.0\.13 port 5672/);
