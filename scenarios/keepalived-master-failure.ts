@@ -14,7 +14,7 @@ import { readVipHolders } from '../lib/checks/vip.ts';
 import { holderChangeLabels } from '../lib/report/timeline.ts';
 import { waitUntil } from '../lib/harness/wait.ts';
 import type { Scenario, ScenarioProbe } from '../lib/scenario/scenario.ts';
-import { QUERY_CUT_BY_VIP_MOVE } from '../lib/checks/trove-log-allowances.ts';
+import { DATABASE_VIP_MOVE_ALLOWANCES } from '../lib/checks/trove-log-allowances.ts';
 
 /**
  * What the measurement adds to keepalived's own bound: the holder probe's
@@ -136,7 +136,7 @@ export function keepalivedMasterFailure(env: Environment, vipName: string, mode:
     // the old holder dies: oslo.db's reconnects are explained for every judged
     // scenario, and a request whose query was in flight then fails
     // (lib/checks/trove-log-allowances.ts).
-    troveLogs: { mode: 'judge', allow: vip.address === env.galera?.endpoint.host ? [QUERY_CUT_BY_VIP_MOVE] : [] },
+    troveLogs: { mode: 'judge', allow: vip.address === env.galera?.endpoint.host ? [...DATABASE_VIP_MOVE_ALLOWANCES] : [] },
     recoveryBoundMs: 60_000,
   };
 }

@@ -43,3 +43,18 @@ export const QUERY_CUT_BY_VIP_MOVE: LogAllowance = {
   pattern: /ERROR trove\.common\.wsgi .*\(pymysql\.err\.OperationalError\) \(2013, 'Lost connection to MySQL server during query'\)/,
   reason: 'a request whose query was in flight through the old VIP holder failed when the database VIP moved (the API probe counts the failed requests)',
 };
+
+/**
+ * The same cut, seen by SQLAlchemy when a session hands the connection back:
+ * the pool's rollback-on-return fails on the dead connection and the pool logs
+ * it (sqlalchemy/pool/base.py _finalize_fairy), then discards the connection.
+ * Seen from trove-conductor (its heartbeat updates) when the API VIP, which
+ * carries the Galera endpoint, moved.
+ */
+export const POOL_RESET_CUT_BY_VIP_MOVE: LogAllowance = {
+  pattern: /ERROR sqlalchemy\.pool\.impl\.QueuePool \[[^\]]*\] Exception during reset or similar: pymysql\.err\.OperationalError: \(2013, 'Lost connection to MySQL server during query'\)/,
+  reason: 'a pooled connection the database VIP move cut failed its rollback on return to the pool, which discarded it',
+};
+
+/** Where a fault moves the address the database is reached through. */
+export const DATABASE_VIP_MOVE_ALLOWANCES: readonly LogAllowance[] = [QUERY_CUT_BY_VIP_MOVE, POOL_RESET_CUT_BY_VIP_MOVE];

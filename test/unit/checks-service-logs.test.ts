@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describeLogErrors, errorRecords, judgeLogs, type LogTail } from '../../lib/checks/service-logs.ts';
-import { AMQP_RECONNECT, DATABASE_RECONNECT, QUERY_CUT_BY_VIP_MOVE } from '../../lib/checks/trove-log-allowances.ts';
+import { AMQP_RECONNECT, DATABASE_RECONNECT, POOL_RESET_CUT_BY_VIP_MOVE, QUERY_CUT_BY_VIP_MOVE } from '../../lib/checks/trove-log-allowances.ts';
 
 const log = { service: 'trove-conductor', node: 'ctl2', file: '/var/log/trove/trove-conductor.log' };
 // oslo.log lines as Trove 18 writes them (date, time, pid, level, logger, context).
@@ -78,5 +78,10 @@ describe('service log checks', () => {
     assert.ok(QUERY_CUT_BY_VIP_MOVE.pattern.test(trove[1]!), 'the request cut by a database VIP move');
     assert.ok(!QUERY_CUT_BY_VIP_MOVE.pattern.test(trove[0]!));
     assert.ok(!QUERY_CUT_BY_VIP_MOVE.pattern.test("2026-12-06 00:52:50.100 10583 ERROR trove.common.wsgi [-] 16d3: (pymysql.err.OperationalError) (1213, 'Deadlock found when trying to get lock')"));
+    // trove-conductor on ctl3 when the API VIP (and Galera endpoint) moved off ctl1 (run 20261206-035528-6bd5).
+    const poolReset = "2026-12-06 03:56:36.372 12110 ERROR sqlalchemy.pool.impl.QueuePool [-] Exception during reset or similar: pymysql.err.OperationalError: (2013, 'Lost connection to MySQL server during query')";
+    assert.ok(POOL_RESET_CUT_BY_VIP_MOVE.pattern.test(poolReset));
+    for (const l of [...trove, db]) assert.ok(!POOL_RESET_CUT_BY_VIP_MOVE.pattern.test(l), l);
+    assert.ok(!POOL_RESET_CUT_BY_VIP_MOVE.pattern.test(poolReset.replace('2013', '1205').replace('Lost connection to MySQL server during query', 'Lock wait timeout exceeded')));
   });
 });
