@@ -17,13 +17,13 @@ export function randomSecret(length = 32): string {
   return value;
 }
 
-/** The secret `name`, generated into <dir>/<name> (mode 600) on first use. */
-export function ensureSecret(name: string, dir: string = labPaths.secrets): string {
+/** The secret `name`, generated (`length` characters) into <dir>/<name> (mode 600) on first use. */
+export function ensureSecret(name: string, dir: string = labPaths.secrets, length = 32): string {
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`bad secret name ${JSON.stringify(name)}`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, name);
   try {
-    writeFileSync(file, `${randomSecret()}\n`, { flag: 'wx', mode: 0o600 }); // never overwrites
+    writeFileSync(file, `${randomSecret(length)}\n`, { flag: 'wx', mode: 0o600 }); // never overwrites
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }

@@ -81,3 +81,13 @@ export async function vipHolders(v: Vip, namespaceOf: (node: string) => string |
   );
   return held.filter((h): h is string => !!h);
 }
+
+/** Each VIP of `list` that does not have exactly one holder, as "VIP <address> held by <holders|nobody>". */
+export async function vipGaps(list: readonly Vip[], namespaceOf?: (node: string) => string | undefined): Promise<string[]> {
+  const out: string[] = [];
+  for (const v of list) {
+    const h = await vipHolders(v, namespaceOf);
+    if (h.length !== 1) out.push(`VIP ${v.address} held by ${h.join('+') || 'nobody'}`);
+  }
+  return out;
+}

@@ -11,12 +11,11 @@ import { fileEquals, writeIfChanged } from '../files.ts';
 import { serviceInstance, statsSocket } from '../contract.ts';
 import { addProgram, programStatus, startProgram, stopProgram } from './nodes.ts';
 import { controllerHaproxyConfig, showStat, type StatRow } from './haproxy.ts';
-import { keepalivedCommand, keepalivedConfig, vipHolders, vips } from './keepalived.ts';
+import { keepalivedCommand, keepalivedConfig, vipGaps, vipHolders, vips } from './keepalived.ts';
 
 const lbNodes: LabNode[] = controllers;
 const haproxyCfg = (n: string): string => join(labPaths.nodeEtc(n), 'haproxy', 'haproxy.cfg');
 const keepalivedCfg = (n: string): string => join(labPaths.nodeEtc(n), 'keepalived', 'keepalived.conf');
-const haproxyConfig = (n: LabNode): string => controllerHaproxyConfig(n);
 
 const haproxyProgram = (n: string) => ({
   name: serviceInstance('haproxy', n).unit,
@@ -37,30 +36,21 @@ const keepalivedProgram = (n: string) => ({
 });
 
 /** Backends that must be UP once the lab's own services run (API backends wait for Keystone/Swift/Trove). */
-function mustBeUp(_n: LabNode, row: StatRow): boolean {
+function mustBeUp(row: StatRow): boolean {
   return !['FRONTEND', 'BACKEND'].includes(row.server) && row.proxy === 'galera';
 }
 
 async function backendGaps(n: LabNode): Promise<string[]> {
   const rows = await showStat(statsSocket(n.name));
   if (!rows) return [`${n.name}: stats socket`];
-  return rows.filter((r) => mustBeUp(n, r) && r.status !== 'UP').map((r) => `${n.name}: ${r.proxy}/${r.server} ${r.status}`);
-}
-
-async function vipGaps(): Promise<string[]> {
-  const out: string[] = [];
-  for (const v of vips) {
-    const h = await vipHolders(v);
-    if (h.length !== 1) out.push(`VIP ${v.address} held by ${h.join('+') || 'nobody'}`);
-  }
-  return out;
+  return rows.filter((r) => mustBeUp(r) && r.status !== 'UP').map((r) => `${n.name}: ${r.proxy}/${r.server} ${r.status}`);
 }
 
 async function gaps(): Promise<string[]> {
   const out: string[] = [];
   await Promise.all(
     lbNodes.map(async (n) => {
-      if (!fileEquals(haproxyCfg(n.name), haproxyConfig(n)) || !fileEquals(keepalivedCfg(n.name), keepalivedConfig(n))) out.push(`${n.name}: config`);
+      if (!fileEquals(haproxyCfg(n.name), controllerHaproxyConfig(n)) || !fileEquals(keepalivedCfg(n.name), keepalivedConfig(n))) out.push(`${n.name}: config`);
       for (const p of [haproxyProgram(n.name).name, keepalivedProgram(n.name).name]) {
         const s = await programStatus(n.name, p);
         if (s.state !== 'RUNNING') out.push(`${n.name}: ${p} ${s.state}`);
@@ -68,7 +58,7 @@ async function gaps(): Promise<string[]> {
     }),
   );
   if (out.length) return out;
-  out.push(...(await vipGaps()));
+  out.push(...(await vipGaps(vips)));
   out.push(...(await Promise.all(lbNodes.map(backendGaps))).flat());
   return out;
 }
@@ -84,7 +74,7 @@ async function apply(ctx: StepContext): Promise<void> {
   const t0 = Date.now();
   await Promise.all(
     lbNodes.map(async (n) => {
-      const hChanged = writeIfChanged(haproxyCfg(n.name), haproxyConfig(n));
+      const hChanged = writeIfChanged(haproxyCfg(n.name), controllerHaproxyConfig(n));
       const kChanged = writeIfChanged(keepalivedCfg(n.name), keepalivedConfig(n));
       await run(onNode(n.name, ['/usr/sbin/haproxy', '-c', '-q', '-f', '/etc/haproxy/haproxy.cfg']), { log });
       await ensureProgram(n.name, haproxyProgram(n.name), hChanged, log);
@@ -92,7 +82,7 @@ async function apply(ctx: StepContext): Promise<void> {
     }),
   );
   // keepalived starts every instance in BACKUP and claims MASTER after ~3-4 s.
-  const ms = await waitFor('every VIP held by exactly one node', async () => (await vipGaps()).length === 0, 30_000, 200);
+  const ms = await waitFor('every VIP held by exactly one node', async () => (await vipGaps(vips)).length === 0, 30_000, 200);
   const holders = await Promise.all(vips.map(async (v) => `${v.address}@${(await vipHolders(v)).join('+')}`));
   ctx.progress(`loadbalancers: VIPs ${holders.join(' ')} (${((Date.now() - t0) / 1000).toFixed(1)} s; VRRP ${(ms / 1000).toFixed(1)} s)`);
   await waitFor('Galera backends UP in HAProxy', async () => (await Promise.all(lbNodes.map(backendGaps))).flat().length === 0, 30_000, 500);

@@ -9,7 +9,7 @@
 // directories and toxiproxy config on the shared disk (lab/steps/proxy-image.ts).
 // Done when a provisioning dry run changes nothing, the lint is clean, each
 // trove-mgmt VIP has one holder, and every RabbitMQ backend is UP on both nodes.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadEnvironment } from '../../lib/env/load.ts';
 import type { Environment } from '../../lib/env/schema.ts';
@@ -24,13 +24,13 @@ import type { LabStep, StepContext } from '../step.ts';
 import { LAB_ENV_FILE, serviceInstance, statsSocket } from '../contract.ts';
 import { labPaths } from '../paths.ts';
 import { mgmtProxies, mgmtVips } from '../plan.ts';
-import { randomSecret } from '../secrets.ts';
+import { ensureSecret } from '../secrets.ts';
 import { waitFor } from '../sh.ts';
 import { writeIfChanged } from '../service-kit.ts';
 import { LAB_VMS_DIR } from './cloud.ts';
 import { CLIENT_KEY } from './nodes.ts';
 import { showStat } from './haproxy.ts';
-import { vipHolders, type Vip } from './keepalived.ts';
+import { vipGaps, vipHolders, type Vip } from './keepalived.ts';
 import { PROXY_IMAGE, proxyLogDir, proxyRolePrograms, proxyRunDir, toxiproxyConfigFile } from './proxy-image.ts';
 import { labProxies, toxiproxyConfigText, toxiproxyGaps, toxiproxyReset, toxiproxyStatus } from './toxiproxy.ts';
 
@@ -75,9 +75,7 @@ function prepareDisk(): void {
     for (const d of [proxyRunDir(n.name), proxyLogDir(n.name)]) mkdirSync(d, { recursive: true });
     writeIfChanged(toxiproxyConfigFile(n.name), toxiproxyConfigText());
   }
-  const file = join(labPaths.secrets, VRRP_SECRET);
-  mkdirSync(labPaths.secrets, { recursive: true, mode: 0o700 });
-  if (!existsSync(file)) writeFileSync(file, `${randomSecret(VRRP_SECRET_LENGTH)}\n`, { flag: 'wx', mode: 0o600 });
+  ensureSecret(VRRP_SECRET, labPaths.secrets, VRRP_SECRET_LENGTH);
 }
 
 /** Image haproxy-node (role proxy) and keypair trove-ha (the lab's SSH key) in the lab cloud, for the admin user. */
@@ -123,15 +121,6 @@ async function provision(dryRun: boolean, ctx?: StepContext): Promise<ProvisionR
   }
 }
 
-async function vipGaps(): Promise<string[]> {
-  const out: string[] = [];
-  for (const v of mgmtVipList) {
-    const h = await vipHolders(v, proxyNamespace);
-    if (h.length !== 1) out.push(`VIP ${v.address} held by ${h.join('+') || 'nobody'}`);
-  }
-  return out;
-}
-
 async function backendGaps(): Promise<string[]> {
   const out: string[] = [];
   for (const n of mgmtProxies) {
@@ -151,7 +140,7 @@ async function gaps(): Promise<string[]> {
   const out = plan.changes.filter((c) => c.action !== 'unchanged').map((c) => formatChange(c, true));
   out.push(...failures(plan.findings).map((f) => `lint ${f.check}: ${f.subject}`));
   if (out.length) return out;
-  out.push(...(await vipGaps()), ...(await backendGaps()));
+  out.push(...(await vipGaps(mgmtVipList, proxyNamespace)), ...(await backendGaps()));
   for (const n of mgmtProxies) out.push(...(await toxiproxyGaps(n)));
   return out;
 }
@@ -166,7 +155,10 @@ async function apply(ctx: StepContext): Promise<void> {
   if (bad.length) throw new Error(`proxies: the lint of the provisioned topology fails:\n${describeFindings(bad)}`);
   if (r.counts.drift) throw new Error(`proxies: provisioning found drift it cannot fix: ${r.changes.filter((c) => c.action === 'drift').map((c) => formatChange(c, false)).join('; ')}`);
   // keepalived starts every instance in BACKUP and claims MASTER after ~3-4 s.
-  const vrrpMs = await waitFor('each trove-mgmt VIP held by exactly one of ha1/ha2', async () => (await vipGaps()).length === 0, 30_000, 200);
+  // keepalived on the node provisioned second may claim every VIP first; the
+  // MASTER preempts it back seconds later. Wait for that move here, not in the first test.
+  const onMaster = async () => (await Promise.all(mgmtVipList.map(async (v) => (await vipHolders(v, proxyNamespace)).join('+') === v.master))).every(Boolean);
+  const vrrpMs = await waitFor('each trove-mgmt VIP held by its MASTER alone', onMaster, 30_000, 200);
   await waitFor('every RabbitMQ backend UP in HAProxy on ha1 and ha2', async () => (await backendGaps()).length === 0, 30_000, 500);
   for (const n of mgmtProxies) await toxiproxyReset(n);
   const holders = await Promise.all(mgmtVipList.map(async (v) => `${v.address}@${(await vipHolders(v, proxyNamespace)).join('+')}`));
