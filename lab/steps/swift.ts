@@ -441,7 +441,10 @@ export function swiftStep(l: SwiftLayout): LabStep {
     if (!(await httpOk(`${l.proxyUrl}/healthcheck`))) return [`GET ${l.proxyUrl}/healthcheck fails`];
     try {
       const tok = await tenantToken();
-      const r = await http(storageUrl(tok), { method: 'HEAD', headers: { 'x-auth-token': tok.id } });
+      // 30 s: the account HEAD goes through keystonemiddleware to Keystone, and
+      // while the trove step starts nine daemons beside it on two cores it took
+      // over 10 s (lab up, 2026-12-06), which failed the one-shot check after apply.
+      const r = await http(storageUrl(tok), { method: 'HEAD', headers: { 'x-auth-token': tok.id }, timeoutMs: 30_000 });
       if (r.status !== 204 && r.status !== 200) out.push(`HEAD tenant account ${storageUrl(tok)}: ${r.status ? `HTTP ${r.status}` : `unreachable (${r.error})`}`);
     } catch (e) {
       out.push((e as Error).message);
@@ -481,8 +484,11 @@ export function swiftStep(l: SwiftLayout): LabStep {
   return {
     name: 'swift',
 
-    async check() {
-      return (await problems()).length === 0;
+    async check(ctx) {
+      // Named in the progress, like every step's gaps: a check that fails after apply must say what.
+      const p = await problems();
+      if (p.length) ctx.progress(`swift: ${p.slice(0, 4).join(', ')}${p.length > 4 ? ` (+${p.length - 4})` : ''}`);
+      return p.length === 0;
     },
 
     async apply(ctx) {
@@ -523,7 +529,7 @@ export function swiftStep(l: SwiftLayout): LabStep {
         ctx.progress(`swift: ${work.length} programs answer (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
         await roundTrip(ctx); // only after a change: a converged apply writes nothing
       }
-      // The first account HEAD of a fresh proxy can take more than its 10 s
+      // The first account HEAD of a fresh proxy can take more than its 30 s
       // bound on a loaded machine: healthy is waited for (bounded), not sampled once.
       let left: string[] = [];
       const start = Date.now();
