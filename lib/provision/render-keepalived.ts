@@ -41,6 +41,11 @@ ${auth}    virtual_ipaddress {
   return `# keepalived of ${node}, trove-mgmt proxy of ${env.name}; written by trove-ha provision (lib/provision/render-keepalived.ts).
 global_defs {
     router_id ${node}
+    # The second burst of gratuitous ARPs a new MASTER sends comes 1 s after it
+    # took over, not keepalived's default 5 s: seen in the lab, the old backup's
+    # delayed burst went out in the same second as the healed MASTER's preempt
+    # back, guests kept the backup's MAC for the VIP, and lost it for 5 s.
+    vrrp_garp_master_delay 1
     enable_script_security
     script_user root
 }
