@@ -44,7 +44,11 @@ describe('polling probes', () => {
       probe.start();
       await new Promise((r) => setTimeout(r, 150));
       const n = probe.history().length;
-      assert.ok(n >= 3 && n <= 8, `${n} samples`);
+      // How many 10 ms ticks fit in 60 ms depends on the timers and the
+      // machine's load (a loaded run got 9): at least one, and far from the
+      // hundreds a loop without its interval would make. What matters is below:
+      // nothing after the deadline.
+      assert.ok(n >= 1 && n <= 15, `${n} samples`);
       await new Promise((r) => setTimeout(r, 50));
       assert.equal(probe.history().length, n);
       await probe.stop();
